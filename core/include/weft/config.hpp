@@ -1,0 +1,68 @@
+// weft/config.hpp — runtime_config: every knob of the runtime, from code, a TOML file
+// and WEFT_* environment variables.
+//
+// Precedence: defaults < file < environment < what the program sets afterwards in code.
+// runtime_config::load() applies the file named by WEFT_CONFIG (if set) and then the
+// environment; weft::run() and runtime's default constructor use it. Every key is listed,
+// with its range, in docs/configuration.md.
+//
+//   auto cfg = weft::runtime_config::load();        // defaults, $WEFT_CONFIG, WEFT_*
+//   cfg.workers = 4;                                 // code has the last word
+//   weft::runtime rt(cfg);
+//
+// A wrong value (WEFT_WORKERS=abc, workers = 0, an unknown key, an unreadable file) throws
+// weft::config_error naming the source, the key and the value. Nothing is silently
+// clamped or defaulted.
+//
+// Thread safety: a plain value type.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace weft {
+
+enum class log_level { trace, debug, info, warn, err, critical, off };
+
+struct runtime_config {
+    // Worker threads; 0 means "the CPUs this process may use" (affinity mask and cgroup
+    // v2 cpu.max quota). Range 0..1024.
+    std::uint32_t workers = 0;
+    // Pin worker i to the i-th CPU of the affinity mask.
+    bool pin_workers = false;
+    // Worker threads are named prefix + index (Linux keeps 15 characters).
+    std::string thread_name_prefix = "weft-w";
+    // Slots of each worker's local run queue; a power of two in 16..65536.
+    std::uint32_t local_queue_capacity = 256;
+    // A worker looks at the global queue first every this many tasks (fairness), 1..1e6.
+    std::uint32_t global_queue_interval = 61;
+    // Polls a worker makes, in the LIFO slot, before it takes from the queue again; 0..16.
+    std::uint32_t max_lifo_polls = 3;
+    // Microseconds an idle worker keeps looking for work before it parks; 0..100000.
+    std::uint32_t spin_before_park_us = 0;
+    // Level of the spdlog logger named "weft".
+    log_level log = log_level::warn;
+
+    // Applies a TOML file over this config; throws config_error (source = the path).
+    void apply_file(const std::string& path);
+    // Applies WEFT_* variables from `env` (name -> value) over this config.
+    void apply_env(const std::map<std::string, std::string>& env);
+    // Applies the process environment (WEFT_*), including WEFT_CONFIG (a file, applied first).
+    void apply_process_env();
+    // Throws config_error (source "code") if a field is out of range.
+    void validate() const;
+
+    // The worker count this config resolves to (workers, or the usable CPUs).
+    std::uint32_t resolved_workers() const;
+
+    static runtime_config from_file(const std::string& path);
+    static runtime_config load();
+};
+
+std::string to_string(log_level l);
+
+// CPUs this process may run on: the affinity mask, capped by the cgroup v2 quota.
+std::uint32_t available_cpus();
+
+}  // namespace weft

@@ -1,0 +1,44 @@
+// weft/detail/scheduler_api.hpp — the narrow interface public headers use to reach the
+// scheduler (implemented in core/src/). Users do not include this directly.
+//
+// runtime_core is the shared state of one runtime (workers, queues, registry). Public
+// templates only ever hold a pointer to it.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+
+namespace weft::detail {
+
+class runtime_core;
+struct promise_base;
+
+enum class schedule_hint : std::uint8_t {
+    spawn,  // a new task: back of the local queue (or the global queue off-runtime)
+    wake,   // a task whose wait ended: the LIFO slot, it is likely cache-warm
+    yield,  // a task that yields: back of the queue, behind everything ready
+};
+
+// The runtime whose worker is running on this thread, or nullptr.
+runtime_core* current_core() noexcept;
+
+// Makes `h` runnable on `core`. From one of core's workers it goes to that worker's local
+// queue; from anywhere else to the global queue, waking a parked worker if needed.
+void schedule(runtime_core* core, std::coroutine_handle<> h, schedule_hint hint) noexcept;
+
+// Live-task registry: every spawned task is registered until it completes, so that the
+// runtime can destroy suspended tasks at shutdown. Returns false if the runtime is
+// already shutting down (the task must then not be scheduled).
+bool register_root(runtime_core* core, promise_base* root) noexcept;
+void unregister_root(runtime_core* core, promise_base* root) noexcept;
+
+// Logs (through the "weft" logger) an exception that nobody will ever see: a detached
+// task failed, or a finished task's handle was dropped without awaiting it.
+void report_unretrieved_error(const std::exception_ptr& e) noexcept;
+
+// Cooperative budget: awaitables that can complete without suspending call this; when it
+// returns false the task has run long enough and should yield to its worker.
+bool consume_budget() noexcept;
+
+}  // namespace weft::detail

@@ -1,0 +1,202 @@
+// weft/join_handle.hpp — join_handle<T>, the owner's view of a spawned task.
+//
+// `co_await handle` gives the task's result or rethrows its exception (once). Dropping the
+// handle detaches the task: it keeps running and frees itself when it ends. cancel()
+// requests cancellation: the task gets weft::cancelled_error at its next suspension point
+// (delivery is cooperative; a task that never suspends again runs to its end).
+//
+//   auto h = weft::spawn(fetch(url));
+//   h.cancel();                                  // changed our mind
+//   try { co_await h; } catch (const weft::cancelled_error&) {}
+//
+// A task suspended in `co_await handle` is itself a cancellation point: cancelling the
+// awaiting task resumes it with cancelled_error at once; the awaited child is not
+// cancelled (cancel it through its handle, or use when_all/when_any/task_group, which do).
+// If the runtime was shut down before the task finished, awaiting throws cancelled_error.
+//
+// Thread safety: a handle is not shared; cancel() and is_finished() may race with the
+// task running on any worker.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <utility>
+
+#include <weft/detail/join_state.hpp>
+#include <weft/error.hpp>
+#include <weft/task.hpp>
+
+namespace weft {
+
+template <class T>
+class join_handle;
+
+namespace detail {
+template <class T>
+join_handle<T> make_root(task<T> t, runtime_core* core) noexcept;
+template <class T>
+bool start_root(join_handle<T>& h) noexcept;
+}  // namespace detail
+
+template <class T = void>
+class [[nodiscard]] join_handle {
+public:
+    using promise_type = detail::task_promise<T>;
+    using handle_type = std::coroutine_handle<promise_type>;
+
+    join_handle() noexcept = default;
+    join_handle(join_handle&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+    join_handle& operator=(join_handle&& o) noexcept {
+        if (this != &o) {
+            detach();
+            h_ = std::exchange(o.h_, {});
+        }
+        return *this;
+    }
+    join_handle(const join_handle&) = delete;
+    join_handle& operator=(const join_handle&) = delete;
+    ~join_handle() { detach(); }
+
+    bool valid() const noexcept { return static_cast<bool>(h_); }
+
+    // The task finished (value or exception) and its result can be taken without waiting.
+    bool is_finished() const noexcept {
+        return h_ && (detail::join_state(h_.address()) & detail::join_bits::complete);
+    }
+
+    // Requests cancellation; a no-op once the task has finished.
+    void cancel() noexcept {
+        if (h_ && !(detail::join_state(h_.address()) & (detail::join_bits::complete | detail::join_bits::destroyed)))
+            h_.promise().request_cancel();
+    }
+
+    // Lets the task run on without us.
+    void detach() noexcept {
+        if (h_) {
+            auto h = std::exchange(h_, {});
+            detail::drop_root(h.address(), static_cast<detail::promise_base*>(&h.promise()));
+        }
+    }
+
+    class awaiter : detail::canceller {
+    public:
+        explicit awaiter(handle_type h) noexcept : canceller{&awaiter::on_cancel}, h_(h) {}
+
+        bool await_ready() const noexcept {
+            return (detail::join_state(h_.address()) & detail::join_bits::complete) && detail::consume_budget();
+        }
+
+        template <class P>
+        bool await_suspend(std::coroutine_handle<P> parent) noexcept {
+            using namespace detail::join_bits;
+            parent_ = parent;
+            detail::promise_base* root = root_ = parent.promise().root_;
+            auto& state = detail::prefix_of(h_.address())->state;
+            std::uint32_t s = state.load(std::memory_order_acquire);
+            if (s & complete) {  // finished, but our budget is spent: let others run first
+                detail::schedule(root->core_, parent, detail::schedule_hint::yield);
+                return true;
+            }
+            if (s & destroyed) return false;
+            if (!root->install_canceller(this)) {
+                cancelled_ = true;
+                return false;
+            }
+            installed_ = true;  // await_resume removes it
+            h_.promise().continuation_ = parent;
+            while (true) {
+                if (s & (complete | destroyed)) break;
+                if (s & wait_aborted) {
+                    if (!state.compare_exchange_weak(s, s & ~wait_aborted, std::memory_order_acq_rel)) continue;
+                    cancelled_ = true;
+                    break;
+                }
+                // After this CAS the task may resume us on another thread at any moment.
+                if (state.compare_exchange_weak(s, s | waiter, std::memory_order_acq_rel)) return true;
+            }
+            return false;
+        }
+
+        decltype(auto) await_resume() {
+            if (installed_) root_->remove_canceller(this);
+            if (cancelled_) {
+                root_->take_cancel();
+                throw cancelled_error();
+            }
+            if (detail::join_state(h_.address()) & detail::join_bits::destroyed) throw cancelled_error();
+            return h_.promise().take_result();
+        }
+
+    private:
+        // Runs on the cancelling thread while we are suspended (or about to be).
+        static void on_cancel(canceller* c) noexcept {
+            using namespace detail::join_bits;
+            auto* self = static_cast<awaiter*>(c);
+            auto& state = detail::prefix_of(self->h_.address())->state;
+            std::uint32_t s = state.load(std::memory_order_acquire);
+            while (true) {
+                if (s & complete) return;  // the task resumes us anyway
+                if (s & waiter) {
+                    if (state.compare_exchange_weak(s, s & ~waiter, std::memory_order_acq_rel)) {
+                        self->cancelled_ = true;
+                        detail::schedule(self->root_->core_, self->parent_, detail::schedule_hint::wake);
+                        return;
+                    }
+                } else if (state.compare_exchange_weak(s, s | wait_aborted, std::memory_order_acq_rel)) {
+                    return;  // await_suspend sees the flag and does not suspend
+                }
+            }
+        }
+
+        handle_type h_;
+        std::coroutine_handle<> parent_;
+        detail::promise_base* root_ = nullptr;
+        bool installed_ = false;
+        bool cancelled_ = false;
+    };
+
+    awaiter operator co_await() & noexcept { return awaiter{h_}; }
+    awaiter operator co_await() && noexcept { return awaiter{h_}; }
+
+private:
+    template <class U>
+    friend join_handle<U> detail::make_root(task<U>, detail::runtime_core*) noexcept;
+    template <class U>
+    friend bool detail::start_root(join_handle<U>&) noexcept;
+    explicit join_handle(handle_type h) noexcept : h_(h) {}
+
+    handle_type h_;
+};
+
+namespace detail {
+
+// Turns a task into a spawned (root) task of `core` without starting it.
+template <class T>
+join_handle<T> make_root(task<T> t, runtime_core* core) noexcept {
+    auto h = t.release();
+    promise_base& p = h.promise();
+    p.is_root_ = true;
+    p.root_ = &p;
+    p.core_ = core;
+    p.frame_ = h.address();
+    prefix_of(h.address())->refs.store(2, std::memory_order_relaxed);  // frame + handle
+    return join_handle<T>(h);
+}
+
+// Registers and schedules the task. If the runtime is shutting down the task never runs:
+// its frame is destroyed and awaiting the handle throws cancelled_error.
+template <class T>
+bool start_root(join_handle<T>& jh) noexcept {
+    auto h = jh.h_;
+    promise_base& p = h.promise();
+    if (!register_root(p.core_, &p)) {
+        prefix_of(h.address())->state.fetch_or(join_bits::destroyed, std::memory_order_acq_rel);
+        h.destroy();
+        return false;
+    }
+    schedule(p.core_, h, schedule_hint::spawn);
+    return true;
+}
+
+}  // namespace detail
+}  // namespace weft

@@ -1,0 +1,134 @@
+// weft/runtime.hpp — the runtime (a pool of work-stealing workers) and the ways in:
+// weft::run (asyncio.run), runtime::block_on, runtime::spawn and weft::spawn.
+//
+//   weft::task<int> main_task() { co_return 7; }
+//   int main() { return weft::run(main_task()); }       // default config, then shutdown
+//
+//   weft::runtime rt(weft::runtime_config{.workers = 4});
+//   auto h = rt.spawn(background());                    // from any thread
+//   int v = rt.block_on(main_task());                   // blocks this (non-worker) thread
+//
+// Inside a task, weft::spawn(t) starts t on the current runtime and returns its
+// join_handle. Destroying the runtime stops the workers and destroys every task that has
+// not finished (suspended or queued), running their destructors; their handles then throw
+// cancelled_error when awaited.
+//
+// Thread safety: spawn() and metrics() may be called from any thread; block_on() from
+// any thread that is not a worker of any runtime (it would deadlock its own worker).
+#pragma once
+
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include <weft/config.hpp>
+#include <weft/error.hpp>
+#include <weft/join_handle.hpp>
+#include <weft/metrics.hpp>
+#include <weft/task.hpp>
+
+namespace weft {
+
+namespace detail {
+
+template <class T>
+struct block_on_state {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    std::conditional_t<std::is_void_v<T>, bool, std::optional<std::conditional_t<std::is_reference_v<T>,
+        std::add_pointer_t<std::remove_reference_t<T>>, T>>> value{};
+    std::exception_ptr error;
+
+    void finish() {
+        std::lock_guard lock(mu);
+        done = true;
+        cv.notify_one();  // under the lock: the waiter cannot return (and free us) before
+    }
+};
+
+// Runs `t` and hands its outcome to the blocked thread (parameters by value: they live in
+// the frame).
+template <class T>
+task<void> block_on_driver(task<T> t, block_on_state<T>* st) {
+    try {
+        if constexpr (std::is_void_v<T>) co_await std::move(t);
+        else if constexpr (std::is_reference_v<T>) st->value = std::addressof(co_await std::move(t));
+        else st->value.emplace(co_await std::move(t));
+    } catch (...) {
+        st->error = std::current_exception();
+    }
+    st->finish();
+}
+
+runtime_core* make_started_core(const runtime_config& cfg);
+void destroy_core(runtime_core* core) noexcept;
+runtime_metrics core_metrics(const runtime_core* core);
+const runtime_config& core_config(const runtime_core* core) noexcept;
+
+}  // namespace detail
+
+class runtime {
+public:
+    // Config from runtime_config::load(): defaults, $WEFT_CONFIG, WEFT_* variables.
+    runtime();
+    explicit runtime(const runtime_config& config);
+    ~runtime();
+    runtime(const runtime&) = delete;
+    runtime& operator=(const runtime&) = delete;
+
+    // Runs t to completion on the workers and returns its value (or rethrows).
+    template <class T>
+    T block_on(task<T> t) {
+        if (detail::current_core() != nullptr)
+            throw error("weft::runtime::block_on called from a worker thread (it would deadlock); "
+                        "co_await the task instead");
+        detail::block_on_state<T> st;
+        auto h = detail::make_root(detail::block_on_driver(std::move(t), &st), core_);
+        if (!detail::start_root(h)) throw error("weft::runtime::block_on: the runtime is shutting down");
+        h.detach();
+        std::unique_lock lock(st.mu);
+        st.cv.wait(lock, [&] { return st.done; });
+        if (st.error) std::rethrow_exception(st.error);
+        if constexpr (std::is_reference_v<T>) return **st.value;
+        else if constexpr (!std::is_void_v<T>) return std::move(*st.value);
+    }
+
+    // Starts t on this runtime; callable from any thread.
+    template <class T>
+    join_handle<T> spawn(task<T> t) {
+        auto h = detail::make_root(std::move(t), core_);
+        detail::start_root(h);
+        return h;
+    }
+
+    std::uint32_t worker_count() const noexcept;
+    const runtime_config& config() const noexcept { return detail::core_config(core_); }
+    runtime_metrics metrics() const { return detail::core_metrics(core_); }
+
+private:
+    detail::runtime_core* core_;
+};
+
+// asyncio.run: a runtime from the default configuration, t run to completion, shutdown.
+template <class T>
+T run(task<T> t) {
+    runtime rt;
+    return rt.block_on(std::move(t));
+}
+
+// Starts t on the runtime of the calling worker. Throws weft::error off-runtime.
+template <class T>
+join_handle<T> spawn(task<T> t) {
+    detail::runtime_core* core = detail::current_core();
+    if (!core) throw error("weft::spawn called outside a runtime; use runtime::spawn or weft::run");
+    auto h = detail::make_root(std::move(t), core);
+    detail::start_root(h);
+    return h;
+}
+
+}  // namespace weft

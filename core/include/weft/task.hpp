@@ -1,0 +1,167 @@
+// weft/task.hpp — task<T>, the coroutine type of weft.
+//
+// A task is lazy (nothing runs until it is awaited or spawned), move-only and awaited once.
+// Awaiting it runs it on the current worker by symmetric transfer, without a trip through
+// the scheduler; its result (or exception) is handed to the awaiter. Destroying a task that
+// never ran frees its frame. T may be void, a value type (also move-only) or a reference.
+//
+//   weft::task<int> answer() { co_return 42; }
+//   weft::task<> caller() { int v = co_await answer(); fmt::print("{}\n", v); }
+//
+// Coroutine lambdas: a lambda's captures live in the lambda object, not in the frame, so
+// `[x] () -> task<> { ... }` dangles as soon as the lambda temporary dies. Pass state as
+// parameters by value instead (see docs/guide.md).
+//
+// Thread safety: a task object is not shared; its frame may be resumed on any worker.
+#pragma once
+
+#include <coroutine>
+#include <exception>
+#include <memory>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include <weft/detail/frame_allocator.hpp>
+#include <weft/detail/join_state.hpp>
+#include <weft/detail/promise_base.hpp>
+
+namespace weft {
+
+template <class T = void>
+class task;
+
+namespace detail {
+
+struct final_awaiter {
+    bool await_ready() const noexcept { return false; }
+    template <class P>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
+        promise_base& p = h.promise();
+        if (p.is_root_) return complete_root(p, h.address());
+        return p.continuation_;
+    }
+    void await_resume() const noexcept {}
+};
+
+struct task_promise_common : promise_base {
+    std::suspend_always initial_suspend() const noexcept { return {}; }
+    final_awaiter final_suspend() const noexcept { return {}; }
+
+    // Hands the exception over once (a second take sees none).
+    void rethrow_if_failed() {
+        if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    }
+
+    static void* operator new(std::size_t n) { return allocate_frame(n); }
+    static void operator delete(void* p, std::size_t) noexcept { deallocate_frame(p); }
+};
+
+template <class T>
+struct task_promise final : task_promise_common {
+    std::variant<std::monostate, T> result_;
+
+    task<T> get_return_object() noexcept;
+    void unhandled_exception() noexcept { error_ = std::current_exception(); }
+    template <class U = T>
+        requires std::is_convertible_v<U&&, T>
+    void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
+        result_.template emplace<1>(std::forward<U>(v));
+    }
+    T take_result() {
+        rethrow_if_failed();
+        return std::move(std::get<1>(result_));
+    }
+};
+
+template <class T>
+struct task_promise<T&> final : task_promise_common {
+    T* value_ = nullptr;
+
+    task<T&> get_return_object() noexcept;
+    void unhandled_exception() noexcept { error_ = std::current_exception(); }
+    void return_value(T& v) noexcept { value_ = std::addressof(v); }
+    T& take_result() {
+        rethrow_if_failed();
+        return *value_;
+    }
+};
+
+template <>
+struct task_promise<void> final : task_promise_common {
+    std::exception_ptr error_;
+
+    task<void> get_return_object() noexcept;
+    void unhandled_exception() noexcept { error_ = std::current_exception(); }
+    void return_void() noexcept {}
+    void take_result() { rethrow_if_failed(); }
+};
+
+}  // namespace detail
+
+template <class T>
+class [[nodiscard]] task {
+public:
+    using promise_type = detail::task_promise<T>;
+    using handle_type = std::coroutine_handle<promise_type>;
+    using value_type = T;
+
+    task() noexcept = default;
+    explicit task(handle_type h) noexcept : h_(h) {}
+    task(task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+    task& operator=(task&& o) noexcept {
+        if (this != &o) {
+            if (h_) h_.destroy();
+            h_ = std::exchange(o.h_, {});
+        }
+        return *this;
+    }
+    task(const task&) = delete;
+    task& operator=(const task&) = delete;
+    ~task() {
+        if (h_) h_.destroy();
+    }
+
+    bool valid() const noexcept { return static_cast<bool>(h_); }
+    explicit operator bool() const noexcept { return valid(); }
+
+    // Internal: hands the frame over (to spawn).
+    handle_type release() noexcept { return std::exchange(h_, {}); }
+
+    struct awaiter {
+        handle_type h;
+        bool await_ready() const noexcept { return false; }
+        template <class P>
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<P> parent) noexcept {
+            static_assert(std::is_base_of_v<detail::promise_base, P>,
+                          "weft::task can only be awaited from a weft coroutine");
+            promise_type& child = h.promise();
+            child.continuation_ = parent;
+            child.root_ = parent.promise().root_;
+            return h;
+        }
+        decltype(auto) await_resume() { return h.promise().take_result(); }
+    };
+
+    // Awaiting consumes the task: `co_await make_task()` or `co_await std::move(t)`.
+    awaiter operator co_await() && noexcept { return awaiter{h_}; }
+
+private:
+    handle_type h_;
+};
+
+namespace detail {
+template <class T>
+task<T> task_promise<T>::get_return_object() noexcept {
+    return task<T>(std::coroutine_handle<task_promise>::from_promise(*this));
+}
+template <class T>
+task<T&> task_promise<T&>::get_return_object() noexcept {
+    return task<T&>(std::coroutine_handle<task_promise>::from_promise(*this));
+}
+inline task<void> task_promise<void>::get_return_object() noexcept {
+    return task<void>(std::coroutine_handle<task_promise>::from_promise(*this));
+}
+}  // namespace detail
+
+}  // namespace weft

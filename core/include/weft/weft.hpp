@@ -1,0 +1,17 @@
+// weft/weft.hpp — everything weft offers, in one include.
+//
+//   #include <weft/weft.hpp>
+//   weft::task<int> main_task() { co_return 0; }
+//   int main() { return weft::run(main_task()); }
+#pragma once
+
+#include <weft/channel.hpp>
+#include <weft/config.hpp>
+#include <weft/error.hpp>
+#include <weft/join_handle.hpp>
+#include <weft/metrics.hpp>
+#include <weft/runtime.hpp>
+#include <weft/task.hpp>
+#include <weft/when_all.hpp>
+#include <weft/when_any.hpp>
+#include <weft/yield.hpp>

@@ -1,0 +1,89 @@
+// frame_allocator.cpp — the per-thread frame cache in front of tbbmalloc.
+// Size classes of 16 bytes up to max_cached; each class is a singly linked free list of at
+// most max_blocks_per_class blocks (the link lives in the free block itself). Larger frames
+// and overflow go straight to scalable_malloc. The cache is drained when its thread exits.
+#include <weft/detail/frame_allocator.hpp>
+
+#include <new>
+
+#include <oneapi/tbb/scalable_allocator.h>
+
+namespace weft::detail {
+namespace {
+
+constexpr std::size_t granule = 16;
+constexpr std::size_t max_cached = 1024;          // frames above this are rare; not cached
+constexpr std::size_t classes = max_cached / granule;
+constexpr std::uint32_t max_blocks_per_class = 512;  // bounds a thread's hoard to ~0.5 MiB per class
+
+struct free_block {
+    free_block* next;
+};
+
+struct frame_cache {
+    free_block* heads[classes] = {};
+    std::uint32_t counts[classes] = {};
+
+    ~frame_cache();
+};
+
+// Set once the thread's cache is gone (thread exit); later frees bypass it.
+thread_local bool tl_cache_dead = false;
+
+frame_cache::~frame_cache() {
+    tl_cache_dead = true;
+    {
+        for (std::size_t c = 0; c < classes; ++c) {
+            while (free_block* b = heads[c]) {
+                heads[c] = b->next;
+                ::scalable_free(b);
+            }
+        }
+    }
+}
+
+thread_local frame_cache tl_cache;
+
+inline std::size_t class_of(std::size_t bytes) noexcept { return (bytes + granule - 1) / granule - 1; }
+
+}  // namespace
+
+void* scalable_alloc(std::size_t bytes) {
+    void* p = ::scalable_malloc(bytes);
+    if (!p) throw std::bad_alloc();
+    return p;
+}
+
+void scalable_free(void* p) noexcept { ::scalable_free(p); }
+
+void* cached_alloc(std::size_t bytes) {
+    if (bytes > max_cached) return scalable_alloc(bytes);
+    // Always allocate the whole class, so that any block can later serve any frame of it.
+    std::size_t c = class_of(bytes);
+    if (!tl_cache_dead) {
+        frame_cache& cache = tl_cache;
+        if (free_block* b = cache.heads[c]) {
+            cache.heads[c] = b->next;
+            --cache.counts[c];
+            return b;
+        }
+    }
+    return scalable_alloc((c + 1) * granule);
+}
+
+void cached_free(void* p, std::size_t bytes) noexcept {
+    if (bytes <= max_cached && !tl_cache_dead) {
+        std::size_t c = class_of(bytes);
+        frame_cache& cache = tl_cache;
+        if (cache.counts[c] < max_blocks_per_class) {
+            auto* b = static_cast<free_block*>(p);
+            b->next = cache.heads[c];
+            cache.heads[c] = b;
+            ++cache.counts[c];
+            return;
+        }
+    }
+    ::scalable_free(p);
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,101 @@
+// idle.hpp — which workers are searching for work and which are parked.
+//
+// One atomic word packs (searching << 32 | unparked). Invariants and protocol (after
+// tokio's scheduler, which documents the same scheme):
+//   - at most half of the workers search (steal) at once, so a burst of idleness does not
+//     turn into every worker hammering every other worker's queue;
+//   - code that makes work calls notify_work(): it wakes one parked worker, and only when no
+//     worker is searching already (a searcher will find the work);
+//   - a worker that stops searching because it found work, and was the last searcher, wakes
+//     another one, so a burst of work fans out;
+//   - a worker that parks while it was the last searcher re-checks every queue afterwards
+//     (worker::park), closing the window in which work arrived just as it stopped looking.
+// Together these guarantee that work arriving while all workers park wakes exactly one
+// and that no wake-up is lost. The sleepers list is only touched under its mutex.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+namespace weft::detail {
+
+class idle_state {
+public:
+    explicit idle_state(std::uint32_t workers) : workers_(workers), state_(workers) {
+        sleepers_.reserve(workers);
+    }
+
+    // Returns the index of a worker to unpark, or -1 when nobody needs waking.
+    int worker_to_notify() {
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        if (!should_wake(state_.load(std::memory_order_seq_cst))) return -1;
+        std::lock_guard lock(mu_);
+        std::uint64_t s = state_.load(std::memory_order_seq_cst);
+        if (!should_wake(s) || sleepers_.empty()) return -1;
+        // The woken worker starts out searching.
+        state_.fetch_add(one_searching | 1, std::memory_order_seq_cst);
+        int idx = sleepers_.back();
+        sleepers_.pop_back();
+        return idx;
+    }
+
+    bool try_start_searching() noexcept {
+        std::uint64_t s = state_.load(std::memory_order_seq_cst);
+        while (true) {
+            if (2 * searching(s) >= workers_) return false;
+            if (state_.compare_exchange_weak(s, s + one_searching, std::memory_order_seq_cst)) return true;
+        }
+    }
+
+    // Returns true if the caller was the last searcher.
+    bool stop_searching() noexcept {
+        return searching(state_.fetch_sub(one_searching, std::memory_order_seq_cst)) == 1;
+    }
+
+    // Returns true if the caller was the last searcher.
+    bool park(int idx, bool was_searching) {
+        std::lock_guard lock(mu_);
+        std::uint64_t dec = 1 + (was_searching ? one_searching : 0);
+        std::uint64_t prev = state_.fetch_sub(dec, std::memory_order_seq_cst);
+        sleepers_.push_back(idx);
+        return was_searching && searching(prev) == 1;
+    }
+
+    // After a return from the parker: true if a notifier took us off the sleepers list
+    // (we are now searching), false if the wake-up was spurious or a timeout.
+    bool was_unparked(int idx) {
+        std::lock_guard lock(mu_);
+        for (int s : sleepers_)
+            if (s == idx) return false;
+        return true;
+    }
+
+    // Leaves the sleepers list without a notifier (timeout, shutdown). No-op if already off.
+    void unpark_self(int idx) {
+        std::lock_guard lock(mu_);
+        for (auto it = sleepers_.begin(); it != sleepers_.end(); ++it) {
+            if (*it == idx) {
+                sleepers_.erase(it);
+                state_.fetch_add(1, std::memory_order_seq_cst);
+                return;
+            }
+        }
+    }
+
+    std::uint32_t searching_count() const noexcept { return searching(state_.load(std::memory_order_relaxed)); }
+
+private:
+    static constexpr std::uint64_t one_searching = std::uint64_t{1} << 32;
+    static std::uint32_t searching(std::uint64_t s) noexcept { return static_cast<std::uint32_t>(s >> 32); }
+    static std::uint32_t unparked(std::uint64_t s) noexcept { return static_cast<std::uint32_t>(s); }
+    bool should_wake(std::uint64_t s) const noexcept { return searching(s) == 0 && unparked(s) < workers_; }
+
+    const std::uint32_t workers_;
+    std::atomic<std::uint64_t> state_;
+    std::mutex mu_;
+    std::vector<int> sleepers_;
+};
+
+}  // namespace weft::detail

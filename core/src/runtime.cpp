@@ -1,0 +1,31 @@
+// runtime.cpp — the public runtime class over runtime_core.
+#include <weft/runtime.hpp>
+
+#include "runtime_core.hpp"
+
+namespace weft {
+namespace detail {
+
+runtime_core* make_started_core(const runtime_config& cfg) {
+    auto core = std::make_unique<runtime_core>(cfg);
+    core->start();
+    return core.release();
+}
+
+void destroy_core(runtime_core* core) noexcept { delete core; }
+
+runtime_metrics core_metrics(const runtime_core* core) { return core->metrics(); }
+
+const runtime_config& core_config(const runtime_core* core) noexcept { return core->config(); }
+
+}  // namespace detail
+
+runtime::runtime() : runtime(runtime_config::load()) {}
+
+runtime::runtime(const runtime_config& config) : core_(detail::make_started_core(config)) {}
+
+runtime::~runtime() { detail::destroy_core(core_); }
+
+std::uint32_t runtime::worker_count() const noexcept { return core_->worker_count(); }
+
+}  // namespace weft

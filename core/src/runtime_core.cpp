@@ -1,0 +1,75 @@
+// runtime_core.cpp — start, shutdown, injection and wake-ups of one runtime.
+#include "runtime_core.hpp"
+
+#include <coroutine>
+
+#include <weft/detail/join_state.hpp>
+
+#include "log.hpp"
+
+namespace weft::detail {
+
+runtime_core::runtime_core(const runtime_config& cfg)
+    : config_(cfg), idle_(cfg.resolved_workers()), registry_(cfg.resolved_workers() * 4) {
+    config_.validate();
+    set_log_level(config_.log);
+    std::uint32_t n = config_.resolved_workers();
+    workers_.reserve(n);
+    for (std::uint32_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(*this, i));
+}
+
+runtime_core::~runtime_core() { shutdown(); }
+
+void runtime_core::start() {
+    if (started_) return;
+    started_ = true;
+    for (auto& w : workers_) w->start();
+    log().debug("runtime started with {} workers", workers_.size());
+}
+
+void runtime_core::shutdown() {
+    if (stopped_) return;
+    stopped_ = true;
+    shutdown_.store(true, std::memory_order_seq_cst);
+    for (auto& w : workers_) w->unpark();
+    for (auto& w : workers_) w->join();
+    // Nothing runs any more. Queued entries point into frames owned by registered tasks.
+    for (auto& w : workers_) w->discard_queued();
+    inject_.clear();
+    std::vector<promise_base*> left = registry_.close_and_drain();
+    if (!left.empty()) log().debug("shutdown: destroying {} unfinished tasks", left.size());
+    // Mark them all first: destroying one may drop the join_handle of another.
+    for (promise_base* p : left)
+        prefix_of(p->frame_)->state.fetch_or(join_bits::destroyed, std::memory_order_acq_rel);
+    for (promise_base* p : left) std::coroutine_handle<>::from_address(p->frame_).destroy();
+}
+
+void runtime_core::inject(void* task) {
+    remote_spawns_.fetch_add(1, std::memory_order_relaxed);
+    inject_.push(task);
+    notify_work();
+}
+
+void runtime_core::notify_work() noexcept {
+    int idx = idle_.worker_to_notify();
+    if (idx >= 0) workers_[static_cast<std::size_t>(idx)]->unpark();
+}
+
+bool runtime_core::has_pending_work() const noexcept {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (!inject_.empty()) return true;
+    for (auto& w : workers_)
+        if (w->has_work()) return true;
+    return false;
+}
+
+runtime_metrics runtime_core::metrics() const {
+    runtime_metrics m;
+    for (auto& w : workers_) m.workers.push_back(w->metrics());
+    m.remote_spawns = remote_spawns_.load(std::memory_order_relaxed);
+    m.global_queue_depth = inject_.size();
+    m.live_tasks = registry_.size();
+    return m;
+}
+
+}  // namespace weft::detail

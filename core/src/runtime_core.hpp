@@ -1,0 +1,64 @@
+// runtime_core.hpp — the shared state of one runtime: workers, the global queue, idle
+// bookkeeping, the live-task registry. public weft::runtime owns one; workers and the
+// scheduler API reach it through a pointer.
+//
+// Lifecycle: constructed (threads not started) -> start() -> shutdown(): the shutdown flag
+// is raised, every worker is unparked and joined, queued work is dropped, and every task
+// still registered (suspended or queued) is destroyed on the calling thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <weft/config.hpp>
+#include <weft/metrics.hpp>
+
+#include "counter.hpp"
+#include "idle.hpp"
+#include "inject_queue.hpp"
+#include "task_registry.hpp"
+#include "worker.hpp"
+
+namespace weft::detail {
+
+class runtime_core {
+public:
+    explicit runtime_core(const runtime_config& cfg);
+    ~runtime_core();
+
+    void start();
+    void shutdown();
+
+    const runtime_config& config() const noexcept { return config_; }
+    std::uint32_t worker_count() const noexcept { return static_cast<std::uint32_t>(workers_.size()); }
+    worker& worker_at(std::uint32_t i) noexcept { return *workers_[i]; }
+    bool is_shutdown() const noexcept { return shutdown_.load(std::memory_order_acquire); }
+
+    // From any thread that is not one of our workers.
+    void inject(void* task);
+    // Wakes a parked worker if nobody is searching for work (see idle.hpp).
+    void notify_work() noexcept;
+    // True if any queue holds work (used by the last searcher before parking).
+    bool has_pending_work() const noexcept;
+
+    inject_queue& global_queue() noexcept { return inject_; }
+    idle_state& idle() noexcept { return idle_; }
+    task_registry& registry() noexcept { return registry_; }
+
+    runtime_metrics metrics() const;
+
+private:
+    runtime_config config_;
+    std::vector<std::unique_ptr<worker>> workers_;
+    inject_queue inject_;
+    idle_state idle_;
+    task_registry registry_;
+    std::atomic<bool> shutdown_{false};
+    std::atomic<std::uint64_t> remote_spawns_{0};
+    bool started_ = false;
+    bool stopped_ = false;
+};
+
+}  // namespace weft::detail

@@ -1,0 +1,257 @@
+// worker.cpp — the scheduling loop (see worker.hpp for the policy).
+#include "worker.hpp"
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <chrono>
+#include <coroutine>
+#include <string>
+
+#include "log.hpp"
+#include "runtime_core.hpp"
+
+namespace weft::detail {
+namespace {
+thread_local worker* tl_worker = nullptr;
+
+// Largest batch a worker takes from the global queue at once.
+constexpr std::size_t max_global_batch = 128;
+}  // namespace
+
+worker* current_worker() noexcept { return tl_worker; }
+
+worker::worker(runtime_core& core, std::uint32_t index)
+    : core_(core),
+      index_(index),
+      queue_(core.config().local_queue_capacity),
+      parker_(make_futex_parker()),
+      overflow_buf_(std::make_unique<void*[]>(core.config().local_queue_capacity / 2 + 1)),
+      rng_(0x9E3779B9u * (index + 1)) {}
+
+void worker::start() {
+    thread_ = std::thread([this] { run(); });
+}
+
+void worker::join() {
+    if (thread_.joinable()) thread_.join();
+}
+
+void worker::run() {
+    const runtime_config& cfg = core_.config();
+    std::string name = cfg.thread_name_prefix + std::to_string(index_);
+    pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+    if (cfg.pin_workers) {
+        cpu_set_t allowed;
+        CPU_ZERO(&allowed);
+        if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) > 0) {
+            // The i-th allowed CPU, wrapping around when there are more workers than CPUs.
+            int want = static_cast<int>(index_ % static_cast<std::uint32_t>(CPU_COUNT(&allowed)));
+            for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+                if (!CPU_ISSET(cpu, &allowed) || want-- != 0) continue;
+                cpu_set_t one;
+                CPU_ZERO(&one);
+                CPU_SET(cpu, &one);
+                if (int rc = pthread_setaffinity_np(pthread_self(), sizeof(one), &one); rc != 0)
+                    log().warn("worker {}: cannot pin to CPU {} (error {})", index_, cpu, rc);
+                break;
+            }
+        }
+    }
+    tl_worker = this;
+    while (!core_.is_shutdown()) {
+        void* task = next_task();
+        if (!task) task = search();
+        if (!task) {
+            park();
+            continue;
+        }
+        stats_.polled.add();
+        budget_ = task_budget;
+        std::coroutine_handle<>::from_address(task).resume();
+    }
+    tl_worker = nullptr;
+}
+
+void* worker::next_task() noexcept {
+    if (++tick_ % core_.config().global_queue_interval == 0) {
+        if (void* t = pop_global()) return t;
+    }
+    if (lifo_polls_ < core_.config().max_lifo_polls && lifo_.load(std::memory_order_relaxed)) {
+        if (void* t = lifo_.exchange(nullptr, std::memory_order_acquire)) {
+            ++lifo_polls_;
+            return t;
+        }
+    }
+    lifo_polls_ = 0;
+    if (void* t = queue_.pop()) return t;
+    if (lifo_.load(std::memory_order_relaxed)) {
+        if (void* t = lifo_.exchange(nullptr, std::memory_order_acquire)) return t;
+    }
+    return pop_global();
+}
+
+void* worker::pop_global() noexcept {
+    inject_queue& global = core_.global_queue();
+    std::size_t avail = global.size();
+    if (avail == 0) return nullptr;
+    // A fair share: what is there divided among the workers, bounded by half our queue.
+    std::size_t want = avail / core_.worker_count() + 1;
+    std::size_t room = static_cast<std::size_t>(queue_.capacity() - queue_.size());
+    if (want > room / 2 + 1) want = room / 2 + 1;
+    if (want > max_global_batch) want = max_global_batch;
+    void* batch[max_global_batch];
+    std::size_t n = global.pop_batch(batch, want);
+    if (n == 0) return nullptr;
+    stats_.global_pops.add(n);
+    for (std::size_t i = 1; i < n; ++i) push_back(batch[i]);
+    return batch[0];
+}
+
+void* worker::steal_into(worker& into) noexcept {
+    if (void* t = queue_.steal_into(into.queue_)) return t;
+    if (lifo_.load(std::memory_order_relaxed)) return lifo_.exchange(nullptr, std::memory_order_acquire);
+    return nullptr;
+}
+
+void* worker::search() noexcept {
+    if (!searching_) {
+        if (!core_.idle().try_start_searching()) return nullptr;
+        searching_ = true;
+    }
+    std::uint32_t n = core_.worker_count();
+    std::uint32_t start = next_random() % n;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        std::uint32_t v = (start + i) % n;
+        if (v == index_) continue;
+        stats_.steal_attempts.add();
+        worker& victim = core_.worker_at(v);
+        std::uint64_t before = queue_.size();
+        if (void* t = victim.steal_into(*this)) {
+            stats_.stolen.add(queue_.size() - before + 1);
+            stop_searching();
+            return t;
+        }
+    }
+    if (void* t = pop_global()) {
+        stop_searching();
+        return t;
+    }
+    return nullptr;
+}
+
+void worker::stop_searching() noexcept {
+    searching_ = false;
+    // The last searcher found work: there may be more, let another worker look.
+    if (core_.idle().stop_searching()) core_.notify_work();
+}
+
+void worker::spin_before_park() {
+    const auto limit = std::chrono::microseconds(core_.config().spin_before_park_us);
+    if (limit.count() == 0) return;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    do {
+        if (core_.has_pending_work() || core_.is_shutdown()) return;
+        for (int i = 0; i < 64; ++i) cpu_relax();
+    } while (std::chrono::steady_clock::now() < deadline);
+}
+
+void worker::park() {
+    spin_before_park();
+    bool was_last_searcher = core_.idle().park(static_cast<int>(index_), searching_);
+    searching_ = false;
+    stats_.parks.add();
+    // Work may have arrived after we last looked but before we were counted as parked;
+    // the notifier then saw a searcher and woke nobody. Look once more.
+    if (was_last_searcher && core_.has_pending_work()) core_.notify_work();
+    while (true) {
+        if (core_.is_shutdown()) {
+            core_.idle().unpark_self(static_cast<int>(index_));
+            return;
+        }
+        parker_->park(std::chrono::nanoseconds(-1));
+        if (core_.idle().was_unparked(static_cast<int>(index_))) {
+            searching_ = true;  // the notifier counted us as searching
+            stats_.unparks.add();
+            return;
+        }
+    }
+}
+
+void worker::push_back(void* task) noexcept {
+    while (!queue_.push(task)) {
+        // Full: move half of the queue, plus this task, to the global queue in one batch.
+        void** batch = overflow_buf_.get();
+        std::uint32_t n = queue_.take_half(batch);
+        if (n == 0) continue;  // thieves emptied it meanwhile; the push will succeed
+        batch[n++] = task;
+        core_.global_queue().push_batch(batch, n);
+        stats_.overflows.add();
+        return;
+    }
+}
+
+void worker::schedule_local(void* task, schedule_hint hint) noexcept {
+    stats_.spawned.add();
+    if (hint == schedule_hint::wake && core_.config().max_lifo_polls > 0) {
+        // The woken task runs next, on this warm cache; whatever sat in the slot goes to
+        // the queue, where it can be stolen, and only then is it worth waking anyone.
+        task = lifo_.exchange(task, std::memory_order_acq_rel);
+        if (!task) return;
+    }
+    push_back(task);
+    core_.notify_work();
+}
+
+worker_metrics worker::metrics() const {
+    worker_metrics m;
+    m.tasks_polled = stats_.polled.get();
+    m.local_spawns = stats_.spawned.get();
+    m.steal_attempts = stats_.steal_attempts.get();
+    m.tasks_stolen = stats_.stolen.get();
+    m.parks = stats_.parks.get();
+    m.unparks = stats_.unparks.get();
+    m.global_queue_pops = stats_.global_pops.get();
+    m.overflows = stats_.overflows.get();
+    m.local_queue_depth = queue_.size();
+    return m;
+}
+
+void worker::discard_queued() noexcept {
+    while (queue_.pop()) {
+    }
+    lifo_.store(nullptr, std::memory_order_relaxed);
+}
+
+std::uint32_t worker::next_random() noexcept {
+    rng_ ^= rng_ << 13;
+    rng_ ^= rng_ >> 17;
+    rng_ ^= rng_ << 5;
+    return rng_;
+}
+
+// ---- the scheduler API used by public headers ----
+
+runtime_core* current_core() noexcept { return tl_worker ? &tl_worker->core() : nullptr; }
+
+void schedule(runtime_core* core, std::coroutine_handle<> h, schedule_hint hint) noexcept {
+    worker* w = tl_worker;
+    if (w && &w->core() == core) w->schedule_local(h.address(), hint);
+    else core->inject(h.address());
+}
+
+bool consume_budget() noexcept {
+    worker* w = tl_worker;
+    return w ? w->consume_budget() : true;
+}
+
+bool register_root(runtime_core* core, promise_base* root) noexcept {
+    worker* w = tl_worker;
+    std::uint32_t hint = w && &w->core() == core ? w->index() : static_cast<std::uint32_t>(
+        reinterpret_cast<std::uintptr_t>(root) >> 6);
+    return core->registry().add(root, hint);
+}
+
+void unregister_root(runtime_core* core, promise_base* root) noexcept { core->registry().remove(root); }
+
+}  // namespace weft::detail

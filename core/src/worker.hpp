@@ -1,0 +1,94 @@
+// worker.hpp — one scheduler thread: its run queue, LIFO slot, parker and counters.
+//
+// Ownership: only the worker's own thread pushes to its queue, fills its LIFO slot and
+// writes its counters; other workers may steal from the queue (see local_queue.hpp) and
+// take the LIFO slot (an atomic exchange), and anyone may unpark it.
+//
+// Loop (worker.cpp): run local work — the LIFO slot first, at most max_lifo_polls times in
+// a row so a ping-pong pair cannot starve the queue, then the queue — and every
+// global_queue_interval tasks the global queue first, so injected work is never starved.
+// Out of work: search (steal half of a random victim's queue, then the global queue),
+// then park. Each resumption gets a fresh cooperative budget.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <thread>
+
+#include <weft/detail/parker.hpp>
+#include <weft/detail/scheduler_api.hpp>
+#include <weft/metrics.hpp>
+
+#include "counter.hpp"
+#include "local_queue.hpp"
+
+namespace weft::detail {
+
+class runtime_core;
+
+// Polls a task may make without suspending before awaitables ask it to yield (tokio: 128).
+inline constexpr int task_budget = 128;
+
+class worker {
+public:
+    worker(runtime_core& core, std::uint32_t index);
+    worker(const worker&) = delete;
+    worker& operator=(const worker&) = delete;
+
+    void start();
+    void join();
+
+    // Worker thread only.
+    void schedule_local(void* task, schedule_hint hint) noexcept;
+    bool consume_budget() noexcept { return --budget_ > 0; }
+
+    // Any thread.
+    void unpark() noexcept { parker_->unpark(); }
+    bool has_work() const noexcept {
+        return !queue_.empty() || lifo_.load(std::memory_order_seq_cst) != nullptr;
+    }
+    // Thief side: takes the LIFO slot or half of the queue into `into`'s queue.
+    void* steal_into(worker& into) noexcept;
+    worker_metrics metrics() const;
+    runtime_core& core() const noexcept { return core_; }
+    std::uint32_t index() const noexcept { return index_; }
+
+    // Shutdown (after join): forget queued tasks; their frames are destroyed by the registry.
+    void discard_queued() noexcept;
+
+private:
+    void run();
+    void* next_task() noexcept;
+    void* pop_global() noexcept;
+    void* search() noexcept;
+    void park();
+    void spin_before_park();
+    void push_back(void* task) noexcept;
+    void stop_searching() noexcept;
+    std::uint32_t next_random() noexcept;
+
+    runtime_core& core_;
+    const std::uint32_t index_;
+    local_queue queue_;
+    std::atomic<void*> lifo_{nullptr};
+    std::unique_ptr<parker> parker_;
+    std::unique_ptr<void*[]> overflow_buf_;  // half a queue, for push_back's overflow batch
+    std::thread thread_;
+
+    // Owner-only state.
+    std::uint32_t tick_ = 0;
+    std::uint32_t lifo_polls_ = 0;
+    std::uint32_t rng_;
+    int budget_ = task_budget;
+    bool searching_ = false;
+
+    struct counters {
+        counter polled, spawned, steal_attempts, stolen, parks, unparks, global_pops, overflows;
+    } stats_;
+};
+
+// The worker running on this thread, or nullptr.
+worker* current_worker() noexcept;
+
+}  // namespace weft::detail
