@@ -63,7 +63,7 @@ class channel {
             installed = r->install_canceller(this);
             return installed;
         }
-        void disarm() noexcept {
+        void disarm() {
             if (installed) root->remove_canceller(this);
             if (cancelled) {
                 root->take_cancel();

@@ -89,8 +89,6 @@ struct task_promise<T&> final : task_promise_common {
 
 template <>
 struct task_promise<void> final : task_promise_common {
-    std::exception_ptr error_;
-
     task<void> get_return_object() noexcept;
     void unhandled_exception() noexcept { error_ = std::current_exception(); }
     void return_void() noexcept {}

@@ -1,0 +1,198 @@
+// weft-bench — runs the protocol's workloads on weft (../shared/bench-protocol.md).
+//
+//   weft-bench --scenario NAME[,NAME...] --threads 1,2 [--driver auto|epoll|io_uring]
+//              [--reps N] [--json FILE] [--metrics] [--list]
+//
+// Each (scenario, threads) pair gets a fresh runtime with runtime_config{.workers = threads}
+// (other fields default: WEFT_* variables and $WEFT_CONFIG are deliberately ignored) and
+// runs the scenario --reps times in it. A progress line per run goes to stderr; the table
+// (median, min, max of the runs) to stdout at the end, and with --json the protocol's JSON.
+// Exit status: 0 done, 1 a run failed or the JSON could not be written, 2 bad usage.
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <weft/runtime.hpp>
+
+#include "machine.hpp"
+#include "report.hpp"
+#include "scenarios.hpp"
+
+namespace {
+
+constexpr int exit_failure = 1;
+constexpr int exit_usage = 2;
+constexpr std::uint32_t max_threads = 1024;  // runtime_config::workers' range
+
+struct options {
+    std::vector<const weft::bench::scenario*> scenarios;
+    std::vector<std::uint32_t> threads;
+    std::string driver;
+    int reps = 0;
+    std::string json_path;
+    bool metrics = false;
+};
+
+std::optional<std::uint32_t> parse_threads(std::string_view s) {
+    std::uint32_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || v == 0 || v > max_threads) return std::nullopt;
+    return v;
+}
+
+std::string scenario_names() {
+    std::string names;
+    for (const auto& s : weft::bench::all_scenarios()) {
+        if (!names.empty()) names += ", ";
+        names += s.name;
+    }
+    return names;
+}
+
+void print_list() {
+    for (const auto& s : weft::bench::all_scenarios())
+        fmt::print("{:<12} {:<13} {}\n", s.name, s.unit, s.summary);
+}
+
+// The "total" line of the runtime's metrics text, as the library formats it.
+std::string metrics_total_line(const weft::runtime_metrics& m) {
+    std::string text = m.to_text();
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        std::string_view line = rest.substr(0, rest.find('\n'));
+        rest.remove_prefix(std::min(rest.size(), line.size() + 1));
+        auto start = line.find_first_not_of(' ');
+        if (start != std::string_view::npos && line.substr(start).starts_with("total:"))
+            return std::string(line.substr(start));
+    }
+    return "total: (not found in runtime_metrics::to_text())";
+}
+
+int run(const options& opt) {
+    const weft::bench::machine_info machine = weft::bench::detect_machine();
+    std::vector<weft::bench::result> results;
+    std::optional<weft::runtime_metrics> last_metrics;
+    std::string last_label;
+
+    const std::size_t pairs = opt.scenarios.size() * opt.threads.size();
+    std::size_t pair = 0;
+    for (const weft::bench::scenario* s : opt.scenarios) {
+        for (std::uint32_t threads : opt.threads) {
+            ++pair;
+            weft::bench::result r;
+            r.scenario = s->name;
+            r.threads = threads;
+            r.driver = opt.driver;
+            r.unit = s->unit;
+            {
+                weft::runtime rt(weft::runtime_config{.workers = threads});
+                for (int rep = 1; rep <= opt.reps; ++rep) {
+                    double rate = s->run(rt);
+                    r.runs.push_back(rate);
+                    fmt::print(stderr, "[{}/{}] {} threads={} rep {}/{}: {} {}\n", pair, pairs, s->name, threads,
+                               rep, opt.reps, weft::bench::format_rate(rate), s->unit);
+                    std::fflush(stderr);
+                }
+                if (opt.metrics) {
+                    last_metrics = rt.metrics();
+                    last_label = fmt::format("{} threads={}", s->name, threads);
+                }
+            }
+            r.peak_rss_bytes = weft::bench::peak_rss_bytes();
+            results.push_back(std::move(r));
+        }
+    }
+
+    weft::bench::print_table(stdout, machine, results);
+    if (last_metrics) fmt::print("metrics ({}): {}\n", last_label, metrics_total_line(*last_metrics));
+    std::fflush(stdout);
+    if (!opt.json_path.empty()) {
+        weft::bench::write_json(opt.json_path, machine, results);
+        fmt::print(stderr, "wrote {}\n", opt.json_path);
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"weft-bench: the workloads of ../shared/bench-protocol.md (W1-W4) on weft", "weft-bench"};
+    std::vector<std::string> scenario_args = {"spawn_join", "fork_join", "yield_many", "ping_pong"};
+    std::vector<std::string> thread_args = {"1", "2"};
+    std::string driver = "none";
+    int reps = 3;
+    std::string json_path;
+    bool list = false;
+    bool metrics = false;
+    app.add_option("--scenario", scenario_args, "Scenarios to run, comma-separated (see --list)")
+        ->delimiter(',')
+        ->type_name("NAME[,NAME...]")
+        ->default_str("spawn_join,fork_join,yield_many,ping_pong");
+    app.add_option("--threads", thread_args, "Worker counts to run each scenario with, comma-separated")
+        ->delimiter(',')
+        ->type_name("N[,N...]")
+        ->default_str("1,2");
+    app.add_option("--driver", driver, "I/O driver to record with the results (no scenario does I/O yet)")
+        ->check(CLI::IsMember({"auto", "epoll", "io_uring"}))
+        ->default_str("none");
+    app.add_option("--reps", reps, "Runs of each (scenario, threads) pair")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    app.add_option("--json", json_path, "Also write the results to FILE as JSON")->type_name("FILE");
+    app.add_flag("--list", list, "List the scenarios and exit");
+    app.add_flag("--metrics", metrics, "Print the runtime metrics total of the last runtime");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : exit_usage;
+    }
+
+    if (list) {
+        print_list();
+        return 0;
+    }
+
+    options opt;
+    opt.driver = driver;
+    opt.reps = reps;
+    opt.json_path = json_path;
+    opt.metrics = metrics;
+    for (const std::string& name : scenario_args) {
+        const weft::bench::scenario* s = weft::bench::find_scenario(name);
+        if (!s) {
+            fmt::print(stderr, "weft-bench: unknown scenario '{}' (known: {})\n", name, scenario_names());
+            return exit_usage;
+        }
+        opt.scenarios.push_back(s);
+    }
+    for (const std::string& t : thread_args) {
+        std::optional<std::uint32_t> n = parse_threads(t);
+        if (!n) {
+            fmt::print(stderr, "weft-bench: bad thread count '{}' (want integers 1..{}, comma-separated)\n", t,
+                       max_threads);
+            return exit_usage;
+        }
+        opt.threads.push_back(*n);
+    }
+    if (opt.scenarios.empty() || opt.threads.empty()) {
+        fmt::print(stderr, "weft-bench: nothing to run (no scenario or no thread count)\n");
+        return exit_usage;
+    }
+
+    try {
+        return run(opt);
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "weft-bench: {}\n", e.what());
+        return exit_failure;
+    }
+}

@@ -1,0 +1,43 @@
+// scenarios.hpp — the workloads weft-bench runs, one function per scenario.
+//
+// Each is defined exactly as the peer programs in ../shared/peers implement it (tokio's
+// src/bin/bench.rs, tbb/bench.cpp; see ../shared/bench-protocol.md, W1-W4), so the figures
+// compare: the workload runs inside a spawned task on a worker (as tokio's
+// `rt.block_on(spawn(run(..)))` does), and the clock starts and stops inside that task, so
+// runtime start-up and shutdown are not measured.
+//
+// Every scenario function runs its workload once on the given runtime and returns the rate
+// in the scenario's unit (higher is better).
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace weft {
+class runtime;
+}
+
+namespace weft::bench {
+
+struct scenario {
+    std::string_view name;     // as given to --scenario
+    std::string_view unit;     // of the rate run() returns
+    std::string_view summary;  // one line, for --list
+    double (*run)(weft::runtime& rt);
+};
+
+// W1: spawn 1,000,000 empty tasks keeping their join handles, then await them in order.
+double run_spawn_join(weft::runtime& rt);
+// W2: binary fork-join tree of depth 20 (2,097,151 spawned tasks, the root included).
+double run_fork_join(weft::runtime& rt);
+// W3: 1,000 tasks each yield_now() 1,000 times.
+double run_yield_many(weft::runtime& rt);
+// W4: two tasks, two channels of capacity 1, 500,000 round trips (1,000,000 messages).
+double run_ping_pong(weft::runtime& rt);
+
+// Every scenario, in the order the protocol lists them.
+std::span<const scenario> all_scenarios() noexcept;
+// nullptr if there is no scenario of that name.
+const scenario* find_scenario(std::string_view name) noexcept;
+
+}  // namespace weft::bench

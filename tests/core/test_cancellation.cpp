@@ -1,0 +1,236 @@
+// Cancellation through join_handle::cancel(): delivered at the next suspension point
+// (yield, join, channel wait, when_all), one-shot, a no-op once finished, safe from any
+// thread.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <weft/channel.hpp>
+#include <weft/runtime.hpp>
+#include <weft/when_all.hpp>
+#include <weft/yield.hpp>
+
+namespace {
+
+weft::runtime_config workers(std::uint32_t n) {
+    weft::runtime_config c;
+    c.workers = n;
+    return c;
+}
+
+// Yields until cancelled (bounded: gives up after 10 million rounds).
+weft::task<int> spin_yield(std::atomic<bool>* saw_cancel, std::atomic<bool>* running) {
+    try {
+        for (int i = 0; i < 10'000'000; ++i) {
+            running->store(true);
+            co_await weft::yield_now();
+        }
+    } catch (const weft::cancelled_error&) {
+        saw_cancel->store(true);
+        throw;
+    }
+    co_return 0;
+}
+
+weft::task<bool> cancel_a_yielding_task() {
+    std::atomic<bool> saw{false}, running{false};
+    auto h = weft::spawn(spin_yield(&saw, &running));
+    while (!running.load()) co_await weft::yield_now();
+    h.cancel();
+    try {
+        co_await h;
+    } catch (const weft::cancelled_error&) {
+        co_return saw.load();
+    }
+    co_return false;
+}
+
+TEST(cancellation, reaches_a_task_in_yield) {
+    for (std::uint32_t n : {1u, 2u}) {
+        weft::runtime rt(workers(n));
+        EXPECT_TRUE(rt.block_on(cancel_a_yielding_task()));
+    }
+}
+
+weft::task<int> yields_once() {
+    co_await weft::yield_now();
+    co_return 1;
+}
+
+weft::task<bool> cancel_before_start() {
+    auto h = weft::spawn(yields_once());
+    h.cancel();
+    try {
+        co_await h;
+    } catch (const weft::cancelled_error&) {
+        co_return true;
+    }
+    co_return false;  // it may legitimately have finished first on another worker
+}
+
+TEST(cancellation, before_the_task_ran) {
+    weft::runtime rt(workers(1));  // one worker: the child cannot run before cancel()
+    EXPECT_TRUE(rt.block_on(cancel_before_start()));
+}
+
+weft::task<int> catches_and_continues() {
+    int caught = 0;
+    for (int i = 0; i < 3; ++i) {
+        try {
+            co_await weft::yield_now();
+        } catch (const weft::cancelled_error&) {
+            ++caught;
+        }
+    }
+    co_return caught;
+}
+
+weft::task<int> one_shot() {
+    auto h = weft::spawn(catches_and_continues());
+    h.cancel();
+    co_return co_await h;  // the task swallowed it and finished normally
+}
+
+TEST(cancellation, delivery_is_one_shot) {
+    weft::runtime rt(workers(1));
+    EXPECT_EQ(rt.block_on(one_shot()), 1);
+}
+
+weft::task<int> five() { co_return 5; }
+
+weft::task<int> cancel_after_finish() {
+    auto h = weft::spawn(five());
+    while (!h.is_finished()) co_await weft::yield_now();
+    h.cancel();
+    co_return co_await h;
+}
+
+TEST(cancellation, is_a_no_op_once_finished) {
+    weft::runtime rt(workers(2));
+    EXPECT_EQ(rt.block_on(cancel_after_finish()), 5);
+}
+
+weft::task<int> wait_on(weft::channel<int>* ch) {
+    auto v = co_await ch->recv();
+    co_return v.value_or(-1);
+}
+
+weft::task<bool> await_join(weft::join_handle<int>* child, std::atomic<bool>* waiting) {
+    waiting->store(true);
+    try {
+        co_await *child;
+    } catch (const weft::cancelled_error&) {
+        co_return true;
+    }
+    co_return false;
+}
+
+weft::task<bool> cancel_a_joiner() {
+    weft::channel<int> ch(1);
+    auto child = weft::spawn(wait_on(&ch));
+    std::atomic<bool> waiting{false};
+    auto joiner = weft::spawn(await_join(&child, &waiting));
+    while (!waiting.load()) co_await weft::yield_now();
+    joiner.cancel();
+    bool joiner_cancelled = co_await joiner;
+    // The child was not cancelled: it still gets its value.
+    co_await ch.send(11);
+    int v = co_await child;
+    co_return joiner_cancelled && v == 11;
+}
+
+TEST(cancellation, reaches_a_task_awaiting_a_join) {
+    for (std::uint32_t n : {1u, 2u}) {
+        weft::runtime rt(workers(n));
+        EXPECT_TRUE(rt.block_on(cancel_a_joiner()));
+    }
+}
+
+weft::task<bool> cancel_a_receiver() {
+    weft::channel<int> ch(1);
+    auto r1 = weft::spawn(wait_on(&ch));
+    for (int i = 0; i < 100; ++i) co_await weft::yield_now();  // let r1 reach its recv
+    r1.cancel();
+    bool cancelled = false;
+    try {
+        co_await r1;
+    } catch (const weft::cancelled_error&) {
+        cancelled = true;
+    }
+    // The cancelled receiver left no trace: the next item goes to a live receiver.
+    auto r2 = weft::spawn(wait_on(&ch));
+    co_await ch.send(3);
+    int got = co_await r2;
+    co_return cancelled && got == 3;
+}
+
+TEST(cancellation, reaches_a_task_waiting_on_a_channel) {
+    for (std::uint32_t n : {1u, 2u}) {
+        weft::runtime rt(workers(n));
+        EXPECT_TRUE(rt.block_on(cancel_a_receiver()));
+    }
+}
+
+weft::task<bool> gather_waiters(weft::channel<int>* ch, std::atomic<int>* cancelled_children) {
+    auto child = [](weft::channel<int>* c, std::atomic<int>* n) -> weft::task<int> {
+        try {
+            auto v = co_await c->recv();
+            co_return v.value_or(0);
+        } catch (const weft::cancelled_error&) {
+            n->fetch_add(1);
+            throw;
+        }
+    };
+    try {
+        co_await weft::when_all(child(ch, cancelled_children), child(ch, cancelled_children));
+    } catch (const weft::cancelled_error&) {
+        co_return true;
+    }
+    co_return false;
+}
+
+weft::task<bool> cancel_when_all() {
+    weft::channel<int> ch(1);
+    std::atomic<int> n{0};
+    auto h = weft::spawn(gather_waiters(&ch, &n));
+    for (int i = 0; i < 200; ++i) co_await weft::yield_now();
+    h.cancel();
+    bool r = co_await h;
+    co_return r && n.load() == 2;
+}
+
+TEST(cancellation, reaches_children_of_when_all) {
+    for (std::uint32_t n : {1u, 2u}) {
+        weft::runtime rt(workers(n));
+        EXPECT_TRUE(rt.block_on(cancel_when_all()));
+    }
+}
+
+TEST(cancellation, from_a_foreign_thread_while_running) {
+    weft::runtime rt(workers(2));
+    for (int round = 0; round < 200; ++round) {
+        std::atomic<bool> saw{false}, running{false};
+        auto h = rt.spawn(spin_yield(&saw, &running));
+        std::thread canceller([&] {
+            while (!running.load()) std::this_thread::yield();
+            h.cancel();
+        });
+        canceller.join();
+        struct joiner {
+            static weft::task<bool> run(weft::join_handle<int>* h) {
+                try {
+                    co_await *h;
+                } catch (const weft::cancelled_error&) {
+                    co_return true;
+                }
+                co_return false;
+            }
+        };
+        ASSERT_TRUE(rt.block_on(joiner::run(&h)));
+        ASSERT_TRUE(saw.load());
+    }
+}
+
+}  // namespace
