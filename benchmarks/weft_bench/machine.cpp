@@ -19,12 +19,14 @@ std::string kernel_version() {
 
 std::string compiler_version() {
 #if defined(__clang__)
-    return "clang " __clang_version__;
+    std::string v = "clang " __clang_version__;
 #elif defined(__GNUC__)
-    return "gcc " __VERSION__;
+    std::string v = "gcc " __VERSION__;
 #else
-    return "unknown";
+    std::string v = "unknown";
 #endif
+    while (!v.empty() && v.back() == ' ') v.pop_back();  // __clang_version__ ends in a space
+    return v;
 }
 
 std::string cpu_model() {

@@ -60,8 +60,7 @@ std::string scenario_names() {
 }
 
 void print_list() {
-    for (const auto& s : weft::bench::all_scenarios())
-        fmt::print("{:<12} {:<13} {}\n", s.name, s.unit, s.summary);
+    for (const auto& s : weft::bench::all_scenarios()) fmt::print("{:<12} {:<13} {}\n", s.name, s.unit, s.summary);
 }
 
 // The "total" line of the runtime's metrics text, as the library formats it.
@@ -99,8 +98,8 @@ int run(const options& opt) {
                 for (int rep = 1; rep <= opt.reps; ++rep) {
                     double rate = s->run(rt);
                     r.runs.push_back(rate);
-                    fmt::print(stderr, "[{}/{}] {} threads={} rep {}/{}: {} {}\n", pair, pairs, s->name, threads,
-                               rep, opt.reps, weft::bench::format_rate(rate), s->unit);
+                    fmt::print(stderr, "[{}/{}] {} threads={} rep {}/{}: {} {}\n", pair, pairs, s->name, threads, rep,
+                               opt.reps, weft::bench::format_rate(rate), s->unit);
                     std::fflush(stderr);
                 }
                 if (opt.metrics) {

@@ -39,13 +39,9 @@ double seconds_since(bench_clock::time_point t0) {
 
 // Runs a workload body (which times itself and returns seconds) in a spawned task, so that
 // its spawns come from a worker, exactly like the peers.
-weft::task<double> in_spawned_task(weft::task<double> body) {
-    co_return co_await weft::spawn(std::move(body));
-}
+weft::task<double> in_spawned_task(weft::task<double> body) { co_return co_await weft::spawn(std::move(body)); }
 
-double timed(weft::runtime& rt, weft::task<double> body) {
-    return rt.block_on(in_spawned_task(std::move(body)));
-}
+double timed(weft::runtime& rt, weft::task<double> body) { return rt.block_on(in_spawned_task(std::move(body))); }
 
 // ---- W1 spawn_join ----
 
@@ -142,12 +138,12 @@ weft::task<double> ping_pong_body(std::uint64_t rounds) {
 constexpr scenario scenario_table[] = {
     {"spawn_join", "tasks/s", "W1: spawn 1,000,000 empty tasks keeping the join handles, then await them in order",
      &run_spawn_join},
-    {"fork_join", "tasks/s", "W2: recursive fork-join, each task spawns two children and awaits both, depth 20 "
-                             "(2,097,151 tasks)",
+    {"fork_join", "tasks/s",
+     "W2: recursive fork-join, each task spawns two children and awaits both, depth 20 "
+     "(2,097,151 tasks)",
      &run_fork_join},
     {"yield_many", "yields/s", "W3: 1,000 tasks each yield_now() 1,000 times, then join all", &run_yield_many},
-    {"ping_pong", "roundtrips/s", "W4: two tasks, two channels of capacity 1, 500,000 round trips",
-     &run_ping_pong},
+    {"ping_pong", "roundtrips/s", "W4: two tasks, two channels of capacity 1, 500,000 round trips", &run_ping_pong},
 };
 
 }  // namespace

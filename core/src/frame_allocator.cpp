@@ -4,6 +4,7 @@
 // and overflow go straight to scalable_malloc. The cache is drained when its thread exits.
 #include <weft/detail/frame_allocator.hpp>
 
+#include <cstdlib>
 #include <new>
 
 #include <oneapi/tbb/scalable_allocator.h>
@@ -56,6 +57,16 @@ void* scalable_alloc(std::size_t bytes) {
 
 void scalable_free(void* p) noexcept { ::scalable_free(p); }
 
+#if WEFT_PLAIN_FRAME_ALLOC
+// Sanitizer builds: every frame comes from malloc, so ASan sees a use after free of a frame
+// and TSan sees the hand-over of memory between threads (tbbmalloc is not instrumented).
+void* cached_alloc(std::size_t bytes) {
+    void* p = std::malloc(bytes);
+    if (!p) throw std::bad_alloc();
+    return p;
+}
+void cached_free(void* p, std::size_t) noexcept { std::free(p); }
+#else
 void* cached_alloc(std::size_t bytes) {
     if (bytes > max_cached) return scalable_alloc(bytes);
     // Always allocate the whole class, so that any block can later serve any frame of it.
@@ -85,5 +96,7 @@ void cached_free(void* p, std::size_t bytes) noexcept {
     }
     ::scalable_free(p);
 }
+
+#endif
 
 }  // namespace weft::detail

@@ -29,8 +29,10 @@ public:
 
     // Returns the index of a worker to unpark, or -1 when nobody needs waking.
     int worker_to_notify() {
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        if (!should_wake(state_.load(std::memory_order_seq_cst))) return -1;
+        // An RMW, not a load: it orders the caller's queue push before this read against
+        // the parking worker's RMW in park() (which then re-checks the queues), and TSan
+        // models it, unlike a standalone fence.
+        if (!should_wake(state_.fetch_add(0, std::memory_order_seq_cst))) return -1;
         std::lock_guard lock(mu_);
         std::uint64_t s = state_.load(std::memory_order_seq_cst);
         if (!should_wake(s) || sleepers_.empty()) return -1;

@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -90,9 +91,13 @@ public:
         detail::block_on_state<T> st;
         auto h = detail::make_root(detail::block_on_driver(std::move(t), &st), core_);
         if (!detail::start_root(h)) throw error("weft::runtime::block_on: the runtime is shutting down");
-        h.detach();
-        std::unique_lock lock(st.mu);
-        st.cv.wait(lock, [&] { return st.done; });
+        {
+            std::unique_lock lock(st.mu);
+            st.cv.wait(lock, [&] { return st.done; });
+        }
+        // The driver signalled from its last statement; let it leave the runtime too, so
+        // that block_on returns with nothing of it left on the workers.
+        while (!h.is_finished()) std::this_thread::yield();
         if (st.error) std::rethrow_exception(st.error);
         if constexpr (std::is_reference_v<T>) return **st.value;
         else if constexpr (!std::is_void_v<T>) return std::move(*st.value);
