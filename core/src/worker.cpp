@@ -77,17 +77,15 @@ void* worker::next_task() noexcept {
     if (++tick_ % core_.config().global_queue_interval == 0) {
         if (void* t = pop_global()) return t;
     }
-    if (lifo_polls_ < core_.config().max_lifo_polls && lifo_.load(std::memory_order_relaxed)) {
-        if (void* t = lifo_.exchange(nullptr, std::memory_order_acquire)) {
+    if (lifo_polls_ < core_.config().max_lifo_polls) {
+        if (void* t = lifo_.pop()) {
             ++lifo_polls_;
             return t;
         }
     }
     lifo_polls_ = 0;
     if (void* t = queue_.pop()) return t;
-    if (lifo_.load(std::memory_order_relaxed)) {
-        if (void* t = lifo_.exchange(nullptr, std::memory_order_acquire)) return t;
-    }
+    if (void* t = lifo_.pop()) return t;
     return pop_global();
 }
 
@@ -110,8 +108,7 @@ void* worker::pop_global() noexcept {
 
 void* worker::steal_into(worker& into) noexcept {
     if (void* t = queue_.steal_into(into.queue_)) return t;
-    if (lifo_.load(std::memory_order_relaxed)) return lifo_.exchange(nullptr, std::memory_order_acquire);
-    return nullptr;
+    return lifo_.steal();
 }
 
 void* worker::search() noexcept {
@@ -193,11 +190,16 @@ void worker::push_back(void* task) noexcept {
 
 void worker::schedule_local(void* task, schedule_hint hint) noexcept {
     stats_.spawned.add();
-    if (hint == schedule_hint::wake && core_.config().max_lifo_polls > 0) {
-        // The woken task runs next, on this warm cache; whatever sat in the slot goes to
-        // the queue, where it can be stolen, and only then is it worth waking anyone.
-        task = lifo_.exchange(task, std::memory_order_acq_rel);
-        if (!task) return;
+    if (hint != schedule_hint::yield && core_.config().max_lifo_polls > 0) {
+        // Spawned and woken tasks run newest first, on this warm cache; the oldest of the
+        // LIFO slots moves to the queue when they are full.
+        void* evicted = lifo_.push(task);
+        if (evicted) push_back(evicted);
+        // A new task is worth a wake-up (idle workers steal from the slots too); a woken one
+        // only once something reached the queue, or ping-pong pairs would bounce between
+        // workers.
+        if (hint == schedule_hint::spawn || evicted) core_.notify_work();
+        return;
     }
     push_back(task);
     core_.notify_work();
@@ -220,7 +222,7 @@ worker_metrics worker::metrics() const {
 void worker::discard_queued() noexcept {
     while (queue_.pop()) {
     }
-    lifo_.store(nullptr, std::memory_order_relaxed);
+    lifo_.clear();
 }
 
 std::uint32_t worker::next_random() noexcept {
@@ -238,6 +240,11 @@ void schedule(runtime_core* core, std::coroutine_handle<> h, schedule_hint hint)
     worker* w = tl_worker;
     if (w && &w->core() == core) w->schedule_local(h.address(), hint);
     else core->inject(h.address());
+}
+
+bool take_back_unstarted(runtime_core* core, void* frame) noexcept {
+    worker* w = tl_worker;
+    return w && &w->core() == core && w->take_back(frame);
 }
 
 bool consume_budget() noexcept {

@@ -4,8 +4,9 @@
 // writes its counters; other workers may steal from the queue (see local_queue.hpp) and
 // take the LIFO slot (an atomic exchange), and anyone may unpark it.
 //
-// Loop (worker.cpp): run local work — the LIFO slot first, at most max_lifo_polls times in
-// a row so a ping-pong pair cannot starve the queue, then the queue — and every
+// Loop (worker.cpp): run local work — the LIFO slots first (newest first; see
+// lifo_slots.hpp), at most max_lifo_polls times in a row so a ping-pong pair or a
+// spawning loop cannot starve the queue, then the queue — and every
 // global_queue_interval tasks the global queue first, so injected work is never starved.
 // Out of work: search (steal half of a random victim's queue, then the global queue),
 // then park. Each resumption gets a fresh cooperative budget.
@@ -21,6 +22,7 @@
 #include <weft/metrics.hpp>
 
 #include "counter.hpp"
+#include "lifo_slots.hpp"
 #include "local_queue.hpp"
 
 namespace weft::detail {
@@ -46,9 +48,11 @@ public:
     // Any thread.
     void unpark() noexcept { parker_->unpark(); }
     bool has_work() const noexcept {
-        return !queue_.empty() || lifo_.load(std::memory_order_seq_cst) != nullptr;
+        return !queue_.empty() || lifo_.has_work();
     }
-    // Thief side: takes the LIFO slot or half of the queue into `into`'s queue.
+    // Worker thread only: takes a task that has not started yet back from the LIFO slots.
+    bool take_back(void* task) noexcept { return lifo_.take(task); }
+    // Thief side: takes half of the queue into `into`'s queue, or a LIFO slot.
     void* steal_into(worker& into) noexcept;
     worker_metrics metrics() const;
     runtime_core& core() const noexcept { return core_; }
@@ -71,7 +75,7 @@ private:
     runtime_core& core_;
     const std::uint32_t index_;
     local_queue queue_;
-    std::atomic<void*> lifo_{nullptr};
+    lifo_slots lifo_;
     std::unique_ptr<parker> parker_;
     std::unique_ptr<void*[]> overflow_buf_;  // half a queue, for push_back's overflow batch
     std::thread thread_;

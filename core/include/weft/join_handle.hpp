@@ -87,7 +87,7 @@ public:
         }
 
         template <class P>
-        bool await_suspend(std::coroutine_handle<P> parent) noexcept {
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<P> parent) noexcept {
             using namespace detail::join_bits;
             parent_ = parent;
             detail::promise_base* root = root_ = parent.promise().root_;
@@ -95,15 +95,19 @@ public:
             std::uint32_t s = state.load(std::memory_order_acquire);
             if (s & complete) {  // finished, but our budget is spent: let others run first
                 detail::schedule(root->core_, parent, detail::schedule_hint::yield);
-                return true;
+                return std::noop_coroutine();
             }
-            if (s & destroyed) return false;
+            if (s & destroyed) return parent;
             if (!root->install_canceller(this)) {
                 cancelled_ = true;
-                return false;
+                return parent;
             }
             installed_ = true;  // await_resume removes it
             h_.promise().continuation_ = parent;
+            // Not started and still in this worker's LIFO slots: run it right here, as if it
+            // had been awaited directly (fork-join then runs depth-first, cache-warm).
+            const bool run_inline = !(s & (complete | destroyed | wait_aborted)) &&
+                                    detail::take_back_unstarted(root->core_, h_.address());
             while (true) {
                 if (s & (complete | destroyed)) break;
                 if (s & wait_aborted) {
@@ -112,9 +116,11 @@ public:
                     break;
                 }
                 // After this CAS the task may resume us on another thread at any moment.
-                if (state.compare_exchange_weak(s, s | waiter, std::memory_order_acq_rel)) return true;
+                if (state.compare_exchange_weak(s, s | waiter, std::memory_order_acq_rel))
+                    return run_inline ? std::coroutine_handle<>(h_) : std::noop_coroutine();
             }
-            return false;
+            if (run_inline) detail::schedule(root->core_, h_, detail::schedule_hint::spawn);  // not ours to run now
+            return parent;
         }
 
         decltype(auto) await_resume() {

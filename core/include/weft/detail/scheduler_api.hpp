@@ -27,6 +27,11 @@ runtime_core* current_core() noexcept;
 // queue; from anywhere else to the global queue, waking a parked worker if needed.
 void schedule(runtime_core* core, std::coroutine_handle<> h, schedule_hint hint) noexcept;
 
+// If `frame` (a spawned task that has not started) is still in the calling worker's LIFO
+// slots, takes it out and returns true: the caller then runs it inline. Used by joins, so
+// fork-join code runs depth-first.
+bool take_back_unstarted(runtime_core* core, void* frame) noexcept;
+
 // Live-task registry: every spawned task is registered until it completes, so that the
 // runtime can destroy suspended tasks at shutdown. Returns false if the runtime is
 // already shutting down (the task must then not be scheduled).

@@ -1,0 +1,92 @@
+// lifo_slots.hpp — a worker's few most recent tasks, run newest first.
+//
+// Tasks a worker spawns or wakes land here: the newest is the one whose data is in cache,
+// and in fork-join code it is what the parent is about to await — a parent that awaits a
+// child still sitting here takes it back and runs it inline (depth-first, like a
+// work-first scheduler), instead of suspending and letting the worker go breadth-first
+// through the queue.
+//
+// Protocol: a ring of `slots` atomic pointers. Only the owner stores into a slot (an empty
+// one, release); owner and thieves take with an exchange, so each task is taken once.
+// base_/count_ are the owner's private view and may include slots a thief emptied: takes
+// just skip them. When the ring is full the oldest task moves to the local queue, where
+// it is visible to everyone. Thieves take any non-empty slot.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace weft::detail {
+
+class lifo_slots {
+public:
+    // Small on purpose: a handful of levels of a fork-join recursion; older work belongs in
+    // the queue, where it is stolen in bulk.
+    static constexpr std::uint32_t slots = 8;
+
+    // Owner: stores t as the newest; returns the oldest task if it had to make room.
+    void* push(void* t) noexcept {
+        void* evicted = nullptr;
+        while (count_ == slots && !evicted) {
+            evicted = ring_[base_ % slots].exchange(nullptr, std::memory_order_acquire);
+            ++base_;
+            --count_;
+        }
+        ring_[(base_ + count_) % slots].store(t, std::memory_order_release);
+        ++count_;
+        return evicted;
+    }
+
+    // Owner: the newest task, or nullptr.
+    void* pop() noexcept {
+        while (count_ > 0) {
+            --count_;
+            auto& slot = ring_[(base_ + count_) % slots];
+            if (slot.load(std::memory_order_relaxed) == nullptr) continue;
+            if (void* t = slot.exchange(nullptr, std::memory_order_acquire)) return t;
+        }
+        return nullptr;
+    }
+
+    // Owner: takes exactly `t` back if it is still here (newest first).
+    bool take(void* t) noexcept {
+        for (std::uint32_t i = count_; i > 0; --i) {
+            auto& slot = ring_[(base_ + i - 1) % slots];
+            if (slot.load(std::memory_order_relaxed) != t) continue;
+            if (slot.exchange(nullptr, std::memory_order_acquire) != t) return false;  // stolen
+            if (i == count_) --count_;
+            return true;
+        }
+        return false;
+    }
+
+    // Thief: some task here, or nullptr.
+    void* steal() noexcept {
+        for (std::uint32_t i = 0; i < slots; ++i) {
+            auto& slot = ring_[i];
+            if (slot.load(std::memory_order_relaxed) == nullptr) continue;
+            if (void* t = slot.exchange(nullptr, std::memory_order_acquire)) return t;
+        }
+        return nullptr;
+    }
+
+    // Any thread: whether a task seems to be here.
+    bool has_work() const noexcept {
+        for (auto& s : ring_)
+            if (s.load(std::memory_order_seq_cst)) return true;
+        return false;
+    }
+
+    // Owner (or after the threads stopped).
+    void clear() noexcept {
+        for (auto& s : ring_) s.store(nullptr, std::memory_order_relaxed);
+        base_ = count_ = 0;
+    }
+
+private:
+    std::atomic<void*> ring_[slots] = {};
+    std::uint32_t base_ = 0;   // owner only
+    std::uint32_t count_ = 0;  // owner only
+};
+
+}  // namespace weft::detail
