@@ -21,29 +21,29 @@ struct free_block {
     free_block* next;
 };
 
+// Trivially constructible and destructible, so that access is a plain TLS load (no
+// lazy-initialisation guard); initial-exec because the library is loaded at start-up.
 struct frame_cache {
-    free_block* heads[classes] = {};
-    std::uint32_t counts[classes] = {};
-
-    ~frame_cache();
+    free_block* heads[classes];
+    std::uint32_t counts[classes];
+    bool dead;  // the thread is exiting: bypass the cache
 };
+[[gnu::tls_model("initial-exec")]] thread_local frame_cache tl_cache{};
 
-// Set once the thread's cache is gone (thread exit); later frees bypass it.
-thread_local bool tl_cache_dead = false;
-
-frame_cache::~frame_cache() {
-    tl_cache_dead = true;
-    {
+// Gives a thread's hoard back when the thread exits; touched when the cache first grows.
+struct cache_reaper {
+    ~cache_reaper() {
+        tl_cache.dead = true;
         for (std::size_t c = 0; c < classes; ++c) {
-            while (free_block* b = heads[c]) {
-                heads[c] = b->next;
+            while (free_block* b = tl_cache.heads[c]) {
+                tl_cache.heads[c] = b->next;
                 ::scalable_free(b);
             }
+            tl_cache.counts[c] = 0;
         }
     }
-}
-
-thread_local frame_cache tl_cache;
+};
+thread_local cache_reaper tl_reaper;
 
 inline std::size_t class_of(std::size_t bytes) noexcept { return (bytes + granule - 1) / granule - 1; }
 
@@ -71,8 +71,8 @@ void* cached_alloc(std::size_t bytes) {
     if (bytes > max_cached) return scalable_alloc(bytes);
     // Always allocate the whole class, so that any block can later serve any frame of it.
     std::size_t c = class_of(bytes);
-    if (!tl_cache_dead) {
-        frame_cache& cache = tl_cache;
+    frame_cache& cache = tl_cache;
+    if (!cache.dead) {
         if (free_block* b = cache.heads[c]) {
             cache.heads[c] = b->next;
             --cache.counts[c];
@@ -83,10 +83,11 @@ void* cached_alloc(std::size_t bytes) {
 }
 
 void cached_free(void* p, std::size_t bytes) noexcept {
-    if (bytes <= max_cached && !tl_cache_dead) {
+    frame_cache& cache = tl_cache;
+    if (bytes <= max_cached && !cache.dead) {
         std::size_t c = class_of(bytes);
-        frame_cache& cache = tl_cache;
         if (cache.counts[c] < max_blocks_per_class) {
+            if (cache.counts[c] == 0) (void)&tl_reaper;  // make sure this thread's hoard is reaped
             auto* b = static_cast<free_block*>(p);
             b->next = cache.heads[c];
             cache.heads[c] = b;

@@ -11,15 +11,19 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <utility>
 
 namespace weft::detail {
 
 class inject_queue {
 public:
-    void push(void* item) {
+    // False once closed (shutdown): the item was not queued.
+    bool push(void* item) {
         std::lock_guard lock(mu_);
+        if (closed_) return false;
         items_.push_back(item);
         size_.store(items_.size(), std::memory_order_release);
+        return true;
     }
     void push_batch(void* const* items, std::size_t n) {
         std::lock_guard lock(mu_);
@@ -40,15 +44,18 @@ public:
     }
     std::size_t size() const noexcept { return size_.load(std::memory_order_acquire); }
     bool empty() const noexcept { return size() == 0; }
-    void clear() {
+    // Refuses further pushes and hands back what is queued.
+    std::deque<void*> close_and_drain() {
         std::lock_guard lock(mu_);
-        items_.clear();
+        closed_ = true;
         size_.store(0, std::memory_order_release);
+        return std::exchange(items_, {});
     }
 
 private:
     std::mutex mu_;
     std::deque<void*> items_;
+    bool closed_ = false;
     std::atomic<std::size_t> size_{0};
 };
 

@@ -47,8 +47,8 @@ std::string runtime_metrics::to_text() const {
     std::string s;
     for (std::size_t i = 0; i < workers.size(); ++i) s += line(fmt::format("w{}", i), workers[i]);
     s += line("total", total());
-    s += fmt::format("remote_spawns={} global_queue_depth={} live_tasks={}\n", remote_spawns, global_queue_depth,
-                     live_tasks);
+    s += fmt::format("remote_spawns={} global_queue_depth={} suspended_tasks={}\n", remote_spawns, global_queue_depth,
+                     suspended_tasks);
     return s;
 }
 
@@ -59,7 +59,7 @@ std::string runtime_metrics::to_json() const {
     j["total"] = to_json_obj(total());
     j["remote_spawns"] = remote_spawns;
     j["global_queue_depth"] = global_queue_depth;
-    j["live_tasks"] = live_tasks;
+    j["suspended_tasks"] = suspended_tasks;
     return j.dump();
 }
 

@@ -33,21 +33,29 @@ void runtime_core::shutdown() {
     shutdown_.store(true, std::memory_order_seq_cst);
     for (auto& w : workers_) w->unpark();
     for (auto& w : workers_) w->join();
-    // Nothing runs any more. Queued entries point into frames owned by registered tasks.
-    for (auto& w : workers_) w->discard_queued();
-    inject_.clear();
-    std::vector<promise_base*> left = registry_.close_and_drain();
-    if (!left.empty()) log().debug("shutdown: destroying {} unfinished tasks", left.size());
+    // Nothing runs any more. What is left: tasks that never started (in the queues, tagged)
+    // and tasks suspended on something (registered). Queue entries of other kinds point into
+    // the frames of registered tasks.
+    std::vector<void*> frames;
+    for (auto& w : workers_) w->drain_unstarted(frames);
+    for (void* t : inject_.close_and_drain())
+        if (is_unstarted(t)) frames.push_back(frame_of(t));
+    for (promise_base* p : registry_.close_and_drain()) frames.push_back(p->frame());
+    if (!frames.empty()) log().debug("shutdown: destroying {} unfinished tasks", frames.size());
     // Mark them all first: destroying one may drop the join_handle of another.
-    for (promise_base* p : left)
-        prefix_of(p->frame_)->state.fetch_or(join_bits::destroyed, std::memory_order_acq_rel);
-    for (promise_base* p : left) std::coroutine_handle<>::from_address(p->frame_).destroy();
+    for (void* f : frames) prefix_of(f)->state.fetch_or(join_bits::destroyed, std::memory_order_acq_rel);
+    for (void* f : frames) std::coroutine_handle<>::from_address(f).destroy();
 }
 
-void runtime_core::inject(void* task) {
+bool runtime_core::inject(void* task) noexcept {
+    try {
+        if (!inject_.push(task)) return false;
+    } catch (...) {  // out of memory in the queue: treat like a refusal, the caller cleans up
+        return false;
+    }
     remote_spawns_.fetch_add(1, std::memory_order_relaxed);
-    inject_.push(task);
     notify_work();
+    return true;
 }
 
 void runtime_core::notify_work() noexcept {
@@ -68,7 +76,7 @@ runtime_metrics runtime_core::metrics() const {
     for (auto& w : workers_) m.workers.push_back(w->metrics());
     m.remote_spawns = remote_spawns_.load(std::memory_order_relaxed);
     m.global_queue_depth = inject_.size();
-    m.live_tasks = registry_.size();
+    m.suspended_tasks = registry_.size();
     return m;
 }
 

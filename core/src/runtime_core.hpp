@@ -36,8 +36,8 @@ public:
     worker& worker_at(std::uint32_t i) noexcept { return *workers_[i]; }
     bool is_shutdown() const noexcept { return shutdown_.load(std::memory_order_acquire); }
 
-    // From any thread that is not one of our workers.
-    void inject(void* task);
+    // From any thread that is not one of our workers. False after shutdown.
+    bool inject(void* task) noexcept;
     // Wakes a parked worker if nobody is searching for work (see idle.hpp).
     void notify_work() noexcept;
     // True if any queue holds work (used by the last searcher before parking).

@@ -1,20 +1,21 @@
-// task_registry.hpp — every spawned task that has not finished, so that shutdown can
-// destroy the ones still suspended or queued (their destructors run, nothing leaks).
+// task_registry.hpp — spawned tasks that are suspended and not finished, so that shutdown
+// can destroy them (their destructors run, nothing leaks). See note_suspend in
+// weft/detail/scheduler_api.hpp for when a task enters: at its first suspension, so tasks
+// that never wait never pay for this.
 //
-// Sharded intrusive doubly-linked lists (links live in the promise). A task is added by the
-// thread that spawns it, to that worker's shard, and removed by whichever worker runs its
-// final step; the shard index travels in the promise. After close() no task is added, and
-// drain() hands back every remaining one. Shard locks are held for a few pointer writes.
+// Sharded: a shard is a mutex and a vector of promises; a promise remembers its shard and
+// its index, so removal is O(1) (the last entry moves into the hole). A task is added to
+// the shard of the worker it suspends on and removed by whichever worker runs its final
+// step. After close_and_drain() nothing is added any more.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include <weft/detail/promise_base.hpp>
-
-#include <weft/detail/spin_lock.hpp>
 
 namespace weft::detail {
 
@@ -22,32 +23,31 @@ class task_registry {
 public:
     explicit task_registry(std::uint32_t shards) : shards_(std::make_unique<shard[]>(shards)), count_(shards) {}
 
+    // False if the registry is closed (shutdown) or out of memory.
     bool add(promise_base* p, std::uint32_t hint) noexcept {
         auto idx = static_cast<std::uint16_t>(hint % count_);
         shard& s = shards_[idx];
-        s.lock.lock();
-        if (closed_.load(std::memory_order_relaxed)) {
-            s.lock.unlock();
+        std::lock_guard lock(s.mu);
+        if (s.closed) return false;
+        try {
+            s.tasks.push_back(p);
+        } catch (...) {
             return false;
         }
         p->reg_shard_ = idx;
-        p->reg_prev_ = nullptr;
-        p->reg_next_ = s.head;
-        if (s.head) s.head->reg_prev_ = p;
-        s.head = p;
-        s.size.store(s.size.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-        s.lock.unlock();
+        p->reg_index_ = static_cast<std::uint32_t>(s.tasks.size() - 1);
+        s.size.store(s.tasks.size(), std::memory_order_relaxed);
         return true;
     }
 
     void remove(promise_base* p) noexcept {
         shard& s = shards_[p->reg_shard_];
-        s.lock.lock();
-        if (p->reg_prev_) p->reg_prev_->reg_next_ = p->reg_next_;
-        else s.head = p->reg_next_;
-        if (p->reg_next_) p->reg_next_->reg_prev_ = p->reg_prev_;
-        s.size.store(s.size.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
-        s.lock.unlock();
+        std::lock_guard lock(s.mu);
+        promise_base* last = s.tasks.back();
+        s.tasks[p->reg_index_] = last;
+        last->reg_index_ = p->reg_index_;
+        s.tasks.pop_back();
+        s.size.store(s.tasks.size(), std::memory_order_relaxed);
     }
 
     std::uint64_t size() const noexcept {
@@ -56,30 +56,30 @@ public:
         return n;
     }
 
-    // Refuses further adds; returns what is left (each entry is still linked: callers
-    // destroy the frames, which must not call remove()).
+    // Refuses further adds and returns what is left (callers destroy those frames; the
+    // final steps that would call remove() never run).
     std::vector<promise_base*> close_and_drain() {
         std::vector<promise_base*> out;
-        for (std::uint32_t i = 0; i < count_; ++i) shards_[i].lock.lock();
-        closed_.store(true, std::memory_order_relaxed);
         for (std::uint32_t i = 0; i < count_; ++i) {
-            for (promise_base* p = shards_[i].head; p; p = p->reg_next_) out.push_back(p);
-            shards_[i].head = nullptr;
-            shards_[i].size.store(0, std::memory_order_relaxed);
+            shard& s = shards_[i];
+            std::lock_guard lock(s.mu);
+            s.closed = true;
+            out.insert(out.end(), s.tasks.begin(), s.tasks.end());
+            s.tasks.clear();
+            s.size.store(0, std::memory_order_relaxed);
         }
-        for (std::uint32_t i = 0; i < count_; ++i) shards_[i].lock.unlock();
         return out;
     }
 
 private:
     struct alignas(64) shard {
-        spin_lock lock;
-        promise_base* head = nullptr;
+        std::mutex mu;
+        std::vector<promise_base*> tasks;
         std::atomic<std::uint64_t> size{0};
+        bool closed = false;
     };
     std::unique_ptr<shard[]> shards_;
     const std::uint32_t count_;
-    std::atomic<bool> closed_{false};
 };
 
 }  // namespace weft::detail

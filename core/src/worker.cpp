@@ -13,7 +13,7 @@
 
 namespace weft::detail {
 namespace {
-thread_local worker* tl_worker = nullptr;
+[[gnu::tls_model("initial-exec")]] thread_local worker* tl_worker = nullptr;
 
 // Largest batch a worker takes from the global queue at once.
 constexpr std::size_t max_global_batch = 128;
@@ -61,14 +61,17 @@ void worker::run() {
     tl_worker = this;
     while (!core_.is_shutdown()) {
         void* task = next_task();
-        if (!task) task = search();
-        if (!task) {
+        if (task) {
+            // Woken workers start out searching; finding work anywhere ends that, or the
+            // count would say "someone is searching" and notify_work() would wake nobody.
+            if (searching_) stop_searching();
+        } else if (!(task = search())) {
             park();
             continue;
         }
         stats_.polled.add();
         budget_ = task_budget;
-        std::coroutine_handle<>::from_address(task).resume();
+        std::coroutine_handle<>::from_address(frame_of(task)).resume();
     }
     tl_worker = nullptr;
 }
@@ -219,9 +222,11 @@ worker_metrics worker::metrics() const {
     return m;
 }
 
-void worker::discard_queued() noexcept {
-    while (queue_.pop()) {
-    }
+void worker::drain_unstarted(std::vector<void*>& out) {
+    while (void* t = queue_.pop())
+        if (is_unstarted(t)) out.push_back(frame_of(t));
+    while (void* t = lifo_.pop())
+        if (is_unstarted(t)) out.push_back(frame_of(t));
     lifo_.clear();
 }
 
@@ -236,10 +241,14 @@ std::uint32_t worker::next_random() noexcept {
 
 runtime_core* current_core() noexcept { return tl_worker ? &tl_worker->core() : nullptr; }
 
-void schedule(runtime_core* core, std::coroutine_handle<> h, schedule_hint hint) noexcept {
+bool schedule(runtime_core* core, std::coroutine_handle<> h, schedule_hint hint) noexcept {
+    void* entry = hint == schedule_hint::spawn ? tag_unstarted(h.address()) : h.address();
     worker* w = tl_worker;
-    if (w && &w->core() == core) w->schedule_local(h.address(), hint);
-    else core->inject(h.address());
+    if (w && &w->core() == core) {
+        w->schedule_local(entry, hint);
+        return true;
+    }
+    return core->inject(entry);
 }
 
 bool take_back_unstarted(runtime_core* core, void* frame) noexcept {
@@ -252,11 +261,11 @@ bool consume_budget() noexcept {
     return w ? w->consume_budget() : true;
 }
 
-bool register_root(runtime_core* core, promise_base* root) noexcept {
+void register_root(runtime_core* core, promise_base* root) noexcept {
     worker* w = tl_worker;
     std::uint32_t hint = w && &w->core() == core ? w->index() : static_cast<std::uint32_t>(
         reinterpret_cast<std::uintptr_t>(root) >> 6);
-    return core->registry().add(root, hint);
+    root->registered_ = core->registry().add(root, hint);
 }
 
 void unregister_root(runtime_core* core, promise_base* root) noexcept { core->registry().remove(root); }

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include <weft/detail/parker.hpp>
 #include <weft/detail/scheduler_api.hpp>
@@ -28,6 +29,17 @@
 namespace weft::detail {
 
 class runtime_core;
+
+// Queue entries are frame addresses; a spawned task that has not started yet carries tag
+// bit 0, so that shutdown can tell it (a root nobody else knows of) from a resumption
+// point of a task that is suspended (and registered).
+inline void* tag_unstarted(void* frame) noexcept {
+    return reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(frame) | 1);
+}
+inline bool is_unstarted(void* entry) noexcept { return reinterpret_cast<std::uintptr_t>(entry) & 1; }
+inline void* frame_of(void* entry) noexcept {
+    return reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(entry) & ~std::uintptr_t{1});
+}
 
 // Polls a task may make without suspending before awaitables ask it to yield (tokio: 128).
 inline constexpr int task_budget = 128;
@@ -51,15 +63,15 @@ public:
         return !queue_.empty() || lifo_.has_work();
     }
     // Worker thread only: takes a task that has not started yet back from the LIFO slots.
-    bool take_back(void* task) noexcept { return lifo_.take(task); }
+    bool take_back(void* frame) noexcept { return lifo_.take(tag_unstarted(frame)); }
     // Thief side: takes half of the queue into `into`'s queue, or a LIFO slot.
     void* steal_into(worker& into) noexcept;
     worker_metrics metrics() const;
     runtime_core& core() const noexcept { return core_; }
     std::uint32_t index() const noexcept { return index_; }
 
-    // Shutdown (after join): forget queued tasks; their frames are destroyed by the registry.
-    void discard_queued() noexcept;
+    // Shutdown (after join): empties the queues, appending the tasks that never started.
+    void drain_unstarted(std::vector<void*>& out);
 
 private:
     void run();

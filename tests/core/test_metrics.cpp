@@ -27,7 +27,7 @@ TEST(metrics, count_the_work_and_format) {
     EXPECT_GE(t.tasks_polled, 10'001u);
     EXPECT_GE(t.local_spawns, 10'000u);
     EXPECT_GE(m.remote_spawns, 1u);  // block_on's task came from outside
-    EXPECT_EQ(m.live_tasks, 0u);
+    EXPECT_EQ(m.suspended_tasks, 0u);
 
     auto j = nlohmann::json::parse(m.to_json());
     EXPECT_EQ(j["workers"].size(), 2u);

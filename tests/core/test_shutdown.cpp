@@ -54,7 +54,7 @@ TEST(shutdown, destroys_suspended_tasks) {
         weft::runtime rt(workers(2));
         rt.block_on(start_sleepers(ch.get(), &alive, &started, &kept));
         EXPECT_EQ(alive.load(), 103);
-        EXPECT_EQ(rt.metrics().live_tasks, 103u);
+        EXPECT_EQ(rt.metrics().suspended_tasks, 103u);
     }
     EXPECT_EQ(alive.load(), 0);
     // The handle outlives the runtime; its task was destroyed, not finished.

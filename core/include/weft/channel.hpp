@@ -61,6 +61,7 @@ class channel {
             h = handle;
             root = r;
             installed = r->install_canceller(this);
+            r->note_suspend();  // registers at most once; cheap afterwards
             return installed;
         }
         void disarm() {

@@ -1,6 +1,7 @@
 // weft/join_handle.hpp — join_handle<T>, the owner's view of a spawned task.
 //
-// `co_await handle` gives the task's result or rethrows its exception (once). Dropping the
+// `co_await handle` gives the task's result or rethrows its exception, and empties the
+// handle (the task's memory is freed right there). Dropping the
 // handle detaches the task: it keeps running and frees itself when it ends. cancel()
 // requests cancellation: the task gets weft::cancelled_error at its next suspension point
 // (delivery is cooperative; a task that never suspends again runs to its end).
@@ -80,7 +81,8 @@ public:
 
     class awaiter : detail::canceller {
     public:
-        explicit awaiter(handle_type h) noexcept : canceller{&awaiter::on_cancel}, h_(h) {}
+        explicit awaiter(join_handle& owner) noexcept
+            : canceller{&awaiter::on_cancel}, owner_(&owner), h_(owner.h_) {}
 
         bool await_ready() const noexcept {
             return (detail::join_state(h_.address()) & detail::join_bits::complete) && detail::consume_budget();
@@ -103,6 +105,7 @@ public:
                 return parent;
             }
             installed_ = true;  // await_resume removes it
+            root->note_suspend();
             h_.promise().continuation_ = parent;
             // Not started and still in this worker's LIFO slots: run it right here, as if it
             // had been awaited directly (fork-join then runs depth-first, cache-warm).
@@ -125,10 +128,16 @@ public:
 
         decltype(auto) await_resume() {
             if (installed_) root_->remove_canceller(this);
-            if (cancelled_) {
+            if (cancelled_) {  // we were cancelled; the task runs on and the handle stays valid
                 root_->take_cancel();
                 throw cancelled_error();
             }
+            // The result is taken once: the handle lets go of the frame here, as a consumed
+            // JoinHandle does in tokio, so memory comes back as soon as results are read.
+            struct release_on_exit {
+                join_handle* owner;
+                ~release_on_exit() { owner->detach(); }
+            } release{owner_};
             if (detail::join_state(h_.address()) & detail::join_bits::destroyed) throw cancelled_error();
             return h_.promise().take_result();
         }
@@ -154,6 +163,7 @@ public:
             }
         }
 
+        join_handle* owner_;
         handle_type h_;
         std::coroutine_handle<> parent_;
         detail::promise_base* root_ = nullptr;
@@ -161,8 +171,13 @@ public:
         bool cancelled_ = false;
     };
 
-    awaiter operator co_await() & noexcept { return awaiter{h_}; }
-    awaiter operator co_await() && noexcept { return awaiter{h_}; }
+    // Awaiting gives the result (or rethrows) and empties the handle; awaiting an empty
+    // handle is an error (weft::error). Cancellation of the awaiting task leaves it valid.
+    awaiter operator co_await() & {
+        if (!h_) throw error("weft::join_handle: awaiting an empty handle (already awaited, detached or moved)");
+        return awaiter{*this};
+    }
+    awaiter operator co_await() && { return operator co_await(); }
 
 private:
     template <class U>
@@ -178,30 +193,31 @@ namespace detail {
 
 // Turns a task into a spawned (root) task of `core` without starting it.
 template <class T>
+using promise_type_of = typename task<T>::promise_type;
+
+template <class T>
 join_handle<T> make_root(task<T> t, runtime_core* core) noexcept {
     auto h = t.release();
     promise_base& p = h.promise();
     p.is_root_ = true;
     p.root_ = &p;
     p.core_ = core;
-    p.frame_ = h.address();
+    const auto offset = reinterpret_cast<char*>(&p) - static_cast<char*>(h.address());
+    static_assert(alignof(promise_type_of<T>) <= 64, "over-aligned task results are not supported");
+    p.frame_offset_ = static_cast<std::uint8_t>(offset);  // 16 with gcc and clang
     prefix_of(h.address())->refs.store(2, std::memory_order_relaxed);  // frame + handle
     return join_handle<T>(h);
 }
 
-// Registers and schedules the task. If the runtime is shutting down the task never runs:
-// its frame is destroyed and awaiting the handle throws cancelled_error.
+// Schedules the task. If the runtime has shut down the task never runs: its frame is
+// destroyed and awaiting the handle throws cancelled_error.
 template <class T>
 bool start_root(join_handle<T>& jh) noexcept {
     auto h = jh.h_;
-    promise_base& p = h.promise();
-    if (!register_root(p.core_, &p)) {
-        prefix_of(h.address())->state.fetch_or(join_bits::destroyed, std::memory_order_acq_rel);
-        h.destroy();
-        return false;
-    }
-    schedule(p.core_, h, schedule_hint::spawn);
-    return true;
+    if (schedule(h.promise().core_, h, schedule_hint::spawn)) return true;
+    prefix_of(h.address())->state.fetch_or(join_bits::destroyed, std::memory_order_acq_rel);
+    h.destroy();
+    return false;
 }
 
 }  // namespace detail

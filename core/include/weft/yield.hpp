@@ -22,6 +22,7 @@ struct yield_awaiter {
     bool await_suspend(std::coroutine_handle<P> h) noexcept {
         root = h.promise().root_;
         if (root->cancel_requested()) return false;  // deliver it now, without a trip
+        root->note_suspend();
         schedule(root->core_, h, schedule_hint::yield);
         return true;
     }

@@ -83,6 +83,7 @@ protected:
     // After the children were started. False: everything is done already, do not suspend.
     bool suspend() noexcept {
         if (cancelled_ && !installed_) cancel_children(npos);
+        root_->note_suspend();
         return remaining_.fetch_sub(1, std::memory_order_acq_rel) != 1;
     }
     // From await_resume: throws cancelled_error if the parent was cancelled.

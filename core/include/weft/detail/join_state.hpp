@@ -33,7 +33,7 @@ inline std::uint32_t join_state(void* frame) noexcept {
 
 // Final step of a spawned task (from its final_suspend). Returns what to resume next.
 inline std::coroutine_handle<> complete_root(promise_base& p, void* frame) noexcept {
-    unregister_root(p.core_, &p);
+    if (p.registered_) unregister_root(p.core_, &p);
     std::uint32_t prev = prefix_of(frame)->state.fetch_or(join_bits::complete, std::memory_order_acq_rel);
     if (prev & join_bits::waiter) return p.continuation_;
     if (prev & join_bits::dropped) {

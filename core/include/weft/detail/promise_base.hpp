@@ -5,13 +5,15 @@
 // carries the cancellation request and a single "canceller" slot: an awaitable that
 // suspends registers a canceller there, and cancel() calls it to end the wait early.
 //
-// Canceller slot protocol (values: 0 = empty, busy_tag = a cancel() is running, else a
-// canceller*):
-//   - the awaitable installs with CAS 0 -> c, then re-reads the request flag (both seq_cst,
-//     so either it sees the request or cancel() sees its canceller);
-//   - cancel() sets the flag, swaps the slot to busy_tag, calls the canceller, then stores 0;
-//   - the awaitable removes its canceller when it resumes, waiting while busy_tag is set, so
-//     the canceller object (which lives in the suspended frame) outlives every call to it.
+// Cancellation word (roots only): bit 0 = cancellation requested, bit 1 = a cancel() is
+// calling the canceller, the other bits = the registered canceller* (8-byte aligned).
+//   - a suspending awaitable installs its canceller with a CAS that fails if a request is
+//     already there (then it does not suspend and throws cancelled_error);
+//   - cancel() sets the request bit and, if a canceller is installed, takes it out while
+//     setting `busy`, calls it, and clears `busy`;
+//   - the awaitable removes its canceller when it resumes, waiting while `busy` is set, so
+//     the canceller (which lives in the suspended frame) outlives every call to it.
+// One word instead of a flag and a slot keeps the promise small and the protocol atomic.
 #pragma once
 
 #include <atomic>
@@ -23,7 +25,7 @@
 
 namespace weft::detail {
 
-struct canceller {
+struct alignas(8) canceller {
     void (*on_cancel)(canceller*) noexcept;
 };
 
@@ -36,72 +38,85 @@ inline void cpu_relax() noexcept {
 }
 
 struct promise_base {
-    static constexpr std::uintptr_t busy_tag = 1;
+    static constexpr std::uintptr_t requested_bit = 1;
+    static constexpr std::uintptr_t busy_bit = 2;
+    static constexpr std::uintptr_t flag_bits = requested_bit | busy_bit;
 
     std::coroutine_handle<> continuation_{};  // who awaits us (direct await or join waiter)
     std::exception_ptr error_;                // the task ended with this exception (until taken)
     promise_base* root_ = this;               // the spawned task this frame belongs to
     runtime_core* core_ = nullptr;            // roots only: the runtime that runs it
-    promise_base* reg_prev_ = nullptr;        // roots only: live-task registry links
-    promise_base* reg_next_ = nullptr;
-    std::atomic<std::uintptr_t> cancel_slot_{0};  // roots only
-    std::atomic<bool> cancel_requested_{false};   // roots only
+    std::atomic<std::uintptr_t> cancel_{0};   // roots only: see above
+    std::uint32_t reg_index_ = 0;             // roots only: position in the registry shard
+    std::uint16_t reg_shard_ = 0;             // roots only: which registry shard
+    std::uint8_t frame_offset_ = 0;           // roots only: promise address - frame address
     bool is_root_ = false;
-    std::uint16_t reg_shard_ = 0;
-    void* frame_ = nullptr;                   // roots only: frame address (for destroy)
+    bool registered_ = false;                 // roots only: in the registry (see note_suspend)
 
     bool is_root() const noexcept { return is_root_; }
     promise_base* root() const noexcept { return root_; }
     runtime_core* core() const noexcept { return root_->core_; }
+    // Roots only: the coroutine frame this promise lives in.
+    void* frame() noexcept { return reinterpret_cast<char*>(this) - frame_offset_; }
 
     bool cancel_requested() const noexcept {
-        return root_->cancel_requested_.load(std::memory_order_acquire);
+        return root_->cancel_.load(std::memory_order_acquire) & requested_bit;
     }
     // Consumes a pending request (delivery is one-shot, as in asyncio).
     bool take_cancel() noexcept {
-        return root_->cancel_requested_.exchange(false, std::memory_order_acq_rel);
+        return root_->cancel_.fetch_and(~requested_bit, std::memory_order_acq_rel) & requested_bit;
+    }
+
+    // Root only: see note_suspend in scheduler_api.hpp.
+    void note_suspend() noexcept {
+        if (!registered_) register_root(core_, this);
     }
 
     // Root only. Returns false (nothing installed) if cancellation is already requested.
     bool install_canceller(canceller* c) noexcept {
-        std::uintptr_t expected = 0;
-        while (!cancel_slot_.compare_exchange_weak(expected, reinterpret_cast<std::uintptr_t>(c),
-                                                   std::memory_order_seq_cst)) {
-            expected = 0;
-            cpu_relax();
+        std::uintptr_t v = cancel_.load(std::memory_order_acquire);
+        while (true) {
+            if (v & requested_bit) return false;
+            if (v & busy_bit) {  // a cancel() is finishing with an earlier canceller of ours
+                cpu_relax();
+                v = cancel_.load(std::memory_order_acquire);
+                continue;
+            }
+            if (cancel_.compare_exchange_weak(v, reinterpret_cast<std::uintptr_t>(c), std::memory_order_acq_rel))
+                return true;
         }
-        if (cancel_requested_.load(std::memory_order_seq_cst)) {
-            remove_canceller(c);
-            return false;
-        }
-        return true;
     }
 
     // Root only. Waits for a running cancel() to finish with our canceller.
     void remove_canceller(canceller* c) noexcept {
-        auto expected = reinterpret_cast<std::uintptr_t>(c);
-        while (!cancel_slot_.compare_exchange_weak(expected, 0, std::memory_order_acq_rel)) {
-            if (expected == 0) return;  // cancel() already finished with it
-            expected = reinterpret_cast<std::uintptr_t>(c);
-            cpu_relax();
+        std::uintptr_t v = cancel_.load(std::memory_order_acquire);
+        while (true) {
+            if (v & busy_bit) {
+                cpu_relax();
+                v = cancel_.load(std::memory_order_acquire);
+                continue;
+            }
+            if ((v & ~flag_bits) != reinterpret_cast<std::uintptr_t>(c)) return;  // cancel() took it
+            if (cancel_.compare_exchange_weak(v, v & requested_bit, std::memory_order_acq_rel)) return;
         }
     }
 
     // Root only. Safe from any thread while the frame is alive.
     void request_cancel() noexcept {
-        cancel_requested_.store(true, std::memory_order_seq_cst);
-        std::uintptr_t cur = cancel_slot_.load(std::memory_order_seq_cst);
-        for (;;) {
-            if (cur == busy_tag) {  // another cancel() is delivering; that one suffices
+        std::uintptr_t v = cancel_.load(std::memory_order_acquire);
+        while (true) {
+            if (v & busy_bit) return;  // another cancel() is delivering; that one suffices
+            std::uintptr_t c = v & ~flag_bits;
+            std::uintptr_t next = c ? (requested_bit | busy_bit) : (v | requested_bit);
+            if (cancel_.compare_exchange_weak(v, next, std::memory_order_acq_rel)) {
+                if (c) {
+                    auto* k = reinterpret_cast<canceller*>(c);
+                    k->on_cancel(k);
+                    cancel_.fetch_and(~busy_bit, std::memory_order_release);
+                }
                 return;
             }
-            if (cancel_slot_.compare_exchange_weak(cur, busy_tag, std::memory_order_seq_cst)) break;
         }
-        if (cur != 0) {
-            auto* c = reinterpret_cast<canceller*>(cur);
-            c->on_cancel(c);
-        }
-        cancel_slot_.store(0, std::memory_order_release);
     }
 };
 

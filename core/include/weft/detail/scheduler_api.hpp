@@ -25,17 +25,22 @@ runtime_core* current_core() noexcept;
 
 // Makes `h` runnable on `core`. From one of core's workers it goes to that worker's local
 // queue; from anywhere else to the global queue, waking a parked worker if needed.
-void schedule(runtime_core* core, std::coroutine_handle<> h, schedule_hint hint) noexcept;
+// schedule_hint::spawn means `h` is a spawned task that has not started. Returns false only
+// when the runtime has shut down (then `h` was not scheduled).
+bool schedule(runtime_core* core, std::coroutine_handle<> h, schedule_hint hint) noexcept;
 
 // If `frame` (a spawned task that has not started) is still in the calling worker's LIFO
 // slots, takes it out and returns true: the caller then runs it inline. Used by joins, so
 // fork-join code runs depth-first.
 bool take_back_unstarted(runtime_core* core, void* frame) noexcept;
 
-// Live-task registry: every spawned task is registered until it completes, so that the
-// runtime can destroy suspended tasks at shutdown. Returns false if the runtime is
-// already shutting down (the task must then not be scheduled).
-bool register_root(runtime_core* core, promise_base* root) noexcept;
+// Suspended-task registry, so that shutdown can destroy tasks that wait on something.
+// A spawned task that has not started sits in a queue, where shutdown finds it; one that
+// runs is on a worker; only a task that suspends can be lost. So every awaitable that
+// suspends a weft task calls note_suspend(root) *before* it publishes the waiter (after
+// that the task may resume and finish on another thread); the first call registers the
+// root, and the root's final step unregisters it. Tasks that never suspend never pay.
+void register_root(runtime_core* core, promise_base* root) noexcept;
 void unregister_root(runtime_core* core, promise_base* root) noexcept;
 
 // Logs (through the "weft" logger) an exception that nobody will ever see: a detached
