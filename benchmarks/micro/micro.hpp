@@ -10,9 +10,10 @@
 namespace weft::micro {
 
 // Operations per block_on. block_on itself (inject, wake a parked worker, signal the
-// blocked thread back: BM_block_on_empty) costs about 5 us on an idle 2-CPU VM and ten
-// times that when the machine is busy; with 10,000 operations of 10-50 ns each it stays a
-// few percent of a batch. (With 1,000 it was most of BM_channel_try_same_task's time.)
+// blocked thread back: BM_block_on_empty) cost between 5 and 60 us on the 2-vCPU VM this
+// was written on, depending on the rest of the machine's load (waking an idle vCPU is
+// slow); 10,000 operations of 10-50 ns each keep it to a few percent of a batch, where
+// 1,000 left it most of BM_channel_try_same_task's time.
 inline constexpr int batch = 10'000;
 
 // A runtime config with the worker count given as the benchmark's first argument.

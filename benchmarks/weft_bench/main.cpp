@@ -3,9 +3,11 @@
 //   weft-bench --scenario NAME[,NAME...] --threads 1,2 [--driver auto|epoll|io_uring]
 //              [--reps N] [--json FILE] [--metrics] [--list]
 //
-// Each (scenario, threads) pair gets a fresh runtime with runtime_config{.workers = threads}
-// (other fields default: WEFT_* variables and $WEFT_CONFIG are deliberately ignored) and
-// runs the scenario --reps times in it. A progress line per run goes to stderr; the table
+// Each run of a (scenario, threads) pair happens in a fresh process (fork) with a fresh
+// runtime, runtime_config{.workers = threads} (other fields default: WEFT_* variables and
+// $WEFT_CONFIG are deliberately ignored), exactly as the peers start one process per run:
+// no run inherits warm caches or allocator pools from another, and the peak RSS of each
+// run is its own. --in-process runs them all in this process instead (for debuggers). A progress line per run goes to stderr; the table
 // (median, min, max of the runs) to stdout at the end, and with --json the protocol's JSON.
 // Exit status: 0 done, 1 a run failed or the JSON could not be written, 2 bad usage.
 #include <algorithm>
@@ -18,6 +20,10 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -34,6 +40,20 @@ constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
 constexpr std::uint32_t max_threads = 1024;  // runtime_config::workers' range
 
+// The "total" line of the runtime's metrics text, as the library formats it.
+std::string metrics_total_line(const weft::runtime_metrics& m) {
+    std::string text = m.to_text();
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        std::string_view line = rest.substr(0, rest.find('\n'));
+        rest.remove_prefix(std::min(rest.size(), line.size() + 1));
+        auto start = line.find_first_not_of(' ');
+        if (start != std::string_view::npos && line.substr(start).starts_with("total:"))
+            return std::string(line.substr(start));
+    }
+    return "total: (not found in runtime_metrics::to_text())";
+}
+
 struct options {
     std::vector<const weft::bench::scenario*> scenarios;
     std::vector<std::uint32_t> threads;
@@ -41,7 +61,54 @@ struct options {
     int reps = 0;
     std::string json_path;
     bool metrics = false;
+    bool in_process = false;
 };
+
+struct run_outcome {
+    double rate = 0;
+    std::uint64_t peak_rss_bytes = 0;
+    bool ok = false;
+};
+
+// One run on a fresh runtime, in this process.
+run_outcome run_here(const weft::bench::scenario& s, std::uint32_t threads, bool metrics) {
+    run_outcome out;
+    weft::runtime rt(weft::runtime_config{.workers = threads});
+    out.rate = s.run(rt);
+    out.ok = true;
+    if (metrics) fmt::print(stderr, "  metrics: {}\n", metrics_total_line(rt.metrics()));
+    out.peak_rss_bytes = weft::bench::peak_rss_bytes();
+    return out;
+}
+
+// One run in a child process; the child reports through a pipe.
+run_outcome run_forked(const weft::bench::scenario& s, std::uint32_t threads, bool metrics) {
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    std::fflush(stdout);
+    std::fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        close(fds[0]);
+        run_outcome out;
+        try {
+            out = run_here(s, threads, metrics);
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "weft-bench: {} threads={}: {}\n", s.name, threads, e.what());
+        }
+        ssize_t n = write(fds[1], &out, sizeof out);
+        _exit(n == static_cast<ssize_t>(sizeof out) && out.ok ? 0 : 1);
+    }
+    close(fds[1]);
+    run_outcome out;
+    ssize_t got = read(fds[0], &out, sizeof out);
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (got != static_cast<ssize_t>(sizeof out) || !WIFEXITED(status) || WEXITSTATUS(status) != 0) out.ok = false;
+    return out;
+}
 
 std::optional<std::uint32_t> parse_threads(std::string_view s) {
     std::uint32_t v = 0;
@@ -63,25 +130,9 @@ void print_list() {
     for (const auto& s : weft::bench::all_scenarios()) fmt::print("{:<12} {:<13} {}\n", s.name, s.unit, s.summary);
 }
 
-// The "total" line of the runtime's metrics text, as the library formats it.
-std::string metrics_total_line(const weft::runtime_metrics& m) {
-    std::string text = m.to_text();
-    std::string_view rest = text;
-    while (!rest.empty()) {
-        std::string_view line = rest.substr(0, rest.find('\n'));
-        rest.remove_prefix(std::min(rest.size(), line.size() + 1));
-        auto start = line.find_first_not_of(' ');
-        if (start != std::string_view::npos && line.substr(start).starts_with("total:"))
-            return std::string(line.substr(start));
-    }
-    return "total: (not found in runtime_metrics::to_text())";
-}
-
 int run(const options& opt) {
     const weft::bench::machine_info machine = weft::bench::detect_machine();
     std::vector<weft::bench::result> results;
-    std::optional<weft::runtime_metrics> last_metrics;
-    std::string last_label;
 
     const std::size_t pairs = opt.scenarios.size() * opt.threads.size();
     std::size_t pair = 0;
@@ -93,27 +144,21 @@ int run(const options& opt) {
             r.threads = threads;
             r.driver = opt.driver;
             r.unit = s->unit;
-            {
-                weft::runtime rt(weft::runtime_config{.workers = threads});
-                for (int rep = 1; rep <= opt.reps; ++rep) {
-                    double rate = s->run(rt);
-                    r.runs.push_back(rate);
-                    fmt::print(stderr, "[{}/{}] {} threads={} rep {}/{}: {} {}\n", pair, pairs, s->name, threads, rep,
-                               opt.reps, weft::bench::format_rate(rate), s->unit);
-                    std::fflush(stderr);
-                }
-                if (opt.metrics) {
-                    last_metrics = rt.metrics();
-                    last_label = fmt::format("{} threads={}", s->name, threads);
-                }
+            for (int rep = 1; rep <= opt.reps; ++rep) {
+                run_outcome o = opt.in_process ? run_here(*s, threads, opt.metrics)
+                                               : run_forked(*s, threads, opt.metrics);
+                if (!o.ok) throw std::runtime_error(fmt::format("{} threads={} rep {} failed", s->name, threads, rep));
+                r.runs.push_back(o.rate);
+                r.peak_rss_bytes = std::max(r.peak_rss_bytes, o.peak_rss_bytes);
+                fmt::print(stderr, "[{}/{}] {} threads={} rep {}/{}: {} {}\n", pair, pairs, s->name, threads, rep,
+                           opt.reps, weft::bench::format_rate(o.rate), s->unit);
+                std::fflush(stderr);
             }
-            r.peak_rss_bytes = weft::bench::peak_rss_bytes();
             results.push_back(std::move(r));
         }
     }
 
     weft::bench::print_table(stdout, machine, results);
-    if (last_metrics) fmt::print("metrics ({}): {}\n", last_label, metrics_total_line(*last_metrics));
     std::fflush(stdout);
     if (!opt.json_path.empty()) {
         weft::bench::write_json(opt.json_path, machine, results);
@@ -149,7 +194,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--json", json_path, "Also write the results to FILE as JSON")->type_name("FILE");
     app.add_flag("--list", list, "List the scenarios and exit");
-    app.add_flag("--metrics", metrics, "Print the runtime metrics total of the last runtime");
+    app.add_flag("--metrics", metrics, "Print each run's runtime metrics (total line) to stderr");
+    bool in_process = false;
+    app.add_flag("--in-process", in_process, "Run every rep in this process instead of a fresh one each");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -166,6 +213,7 @@ int main(int argc, char** argv) {
     opt.reps = reps;
     opt.json_path = json_path;
     opt.metrics = metrics;
+    opt.in_process = in_process;
     for (const std::string& name : scenario_args) {
         const weft::bench::scenario* s = weft::bench::find_scenario(name);
         if (!s) {

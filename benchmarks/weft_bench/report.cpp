@@ -69,7 +69,7 @@ void print_table(std::FILE* out, const machine_info& machine, const std::vector<
         while (!line.empty() && line.back() == ' ') line.pop_back();
         fmt::print(out, "{}\n", line);
     }
-    fmt::print(out, "(peak RSS: the process's high-water mark after each row's runs; it never goes down)\n");
+    fmt::print(out, "(each run in a fresh process; peak RSS: the largest of the runs' high-water marks)\n");
 }
 
 void write_json(const std::string& path, const machine_info& machine, const std::vector<result>& results) {
