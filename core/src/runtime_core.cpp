@@ -64,7 +64,7 @@ void runtime_core::notify_work() noexcept {
 }
 
 bool runtime_core::has_pending_work() const noexcept {
-    // Ordered after the caller's seq_cst RMW on the idle state (see idle.hpp).
+    // Ordered after the caller's seq_cst RMW on the idle state in park() (see idle.hpp).
     if (!inject_.empty()) return true;
     for (auto& w : workers_)
         if (w->has_work()) return true;
