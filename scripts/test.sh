@@ -1,6 +1,6 @@
 #!/bin/bash
 # Builds weft and runs its whole test suite (README's second command; CI runs it too).
-#   scripts/test.sh            debug-optimised build + every test
+#   scripts/test.sh            debug-optimised build + every test + consumer checks
 #   scripts/test.sh --asan     also an ASan+UBSan build running every test
 #   scripts/test.sh --tsan     also a TSan build running the scheduler tests
 #   scripts/test.sh --all      all three (what CI does; CI=true implies --all)
@@ -44,6 +44,8 @@ run_suite() {  # DIR [meson test args...]
 
 configure build-test -Dbuildtype=debugoptimized
 run_suite build-test
+# Installed headers + weft.pc, and use as a meson subproject, from a consumer's side.
+CXX="$cxx" scripts/check-consumers.sh build-test
 
 if [ "$asan" = 1 ]; then
   configure build-asan -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false -Dexamples=false
