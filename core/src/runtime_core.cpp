@@ -2,6 +2,7 @@
 #include "runtime_core.hpp"
 
 #include <coroutine>
+#include <unordered_set>
 
 #include <weft/detail/join_state.hpp>
 
@@ -40,7 +41,17 @@ void runtime_core::shutdown() {
     for (auto& w : workers_) w->drain_unstarted(frames);
     for (void* t : inject_.close_and_drain())
         if (is_unstarted(t)) frames.push_back(frame_of(t));
-    for (promise_base* p : registry_.close_and_drain()) frames.push_back(p->frame());
+    std::vector<promise_base*> roots = registry_.close_and_drain();
+    // A task that awaits a child it runs inline is not registered: it is suspended until
+    // the child finishes. Follow waiter links from every unfinished task to find those.
+    std::unordered_set<promise_base*> known(roots.begin(), roots.end());
+    for (std::size_t i = 0; i < roots.size(); ++i) {
+        promise_base* w = roots[i]->waiter_root_;
+        if (w && (prefix_of(roots[i]->frame())->state.load(std::memory_order_acquire) & join_bits::waiter) &&
+            known.insert(w).second)
+            roots.push_back(w);
+    }
+    for (promise_base* p : roots) frames.push_back(p->frame());
     if (!frames.empty()) log().debug("shutdown: destroying {} unfinished tasks", frames.size());
     // Mark them all first: destroying one may drop the join_handle of another.
     for (void* f : frames) prefix_of(f)->state.fetch_or(join_bits::destroyed, std::memory_order_acq_rel);

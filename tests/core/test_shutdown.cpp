@@ -54,7 +54,9 @@ TEST(shutdown, destroys_suspended_tasks) {
         weft::runtime rt(workers(2));
         rt.block_on(start_sleepers(ch.get(), &alive, &started, &kept));
         EXPECT_EQ(alive.load(), 103);
-        EXPECT_EQ(rt.metrics().suspended_tasks, 103u);
+        // join_forever may run its child inline; it is then counted through the child.
+        auto suspended = rt.metrics().suspended_tasks;
+        EXPECT_TRUE(suspended == 102u || suspended == 103u) << suspended;
     }
     EXPECT_EQ(alive.load(), 0);
     // The handle outlives the runtime; its task was destroyed, not finished.

@@ -105,12 +105,15 @@ public:
                 return parent;
             }
             installed_ = true;  // await_resume removes it
-            root->note_suspend();
             h_.promise().continuation_ = parent;
+            h_.promise().waiter_root_ = root;  // shutdown follows this from an unfinished child
             // Not started and still in this worker's LIFO slots: run it right here, as if it
-            // had been awaited directly (fork-join then runs depth-first, cache-warm).
+            // had been awaited directly (fork-join then runs depth-first, cache-warm). We
+            // are then only reachable through the child, so registration is left to it (the
+            // shutdown sweep follows waiter_root_ from a registered child to us).
             const bool run_inline = !(s & (complete | destroyed | wait_aborted)) &&
                                     detail::take_back_unstarted(root->core_, h_.address());
+            if (!run_inline) root->note_suspend();
             while (true) {
                 if (s & (complete | destroyed)) break;
                 if (s & wait_aborted) {
@@ -122,7 +125,10 @@ public:
                 if (state.compare_exchange_weak(s, s | waiter, std::memory_order_acq_rel))
                     return run_inline ? std::coroutine_handle<>(h_) : std::noop_coroutine();
             }
-            if (run_inline) detail::schedule(root->core_, h_, detail::schedule_hint::spawn);  // not ours to run now
+            if (run_inline) {  // not ours to run now after all: it goes back to the queue
+                root->note_suspend();
+                detail::schedule(root->core_, h_, detail::schedule_hint::spawn);
+            }
             return parent;
         }
 

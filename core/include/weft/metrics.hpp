@@ -33,7 +33,9 @@ struct runtime_metrics {
     std::vector<worker_metrics> workers;
     std::uint64_t remote_spawns = 0;        // spawns from threads that are not workers
     std::uint64_t global_queue_depth = 0;
-    std::uint64_t suspended_tasks = 0;      // spawned tasks suspended (waiting) and not finished
+    // Spawned tasks suspended on a wait. A task awaiting a child that it runs inline (see
+    // docs/architecture.md) is not counted: its child is.
+    std::uint64_t suspended_tasks = 0;
 
     worker_metrics total() const;
     std::string to_text() const;

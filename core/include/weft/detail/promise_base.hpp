@@ -46,6 +46,7 @@ struct promise_base {
     std::exception_ptr error_;                // the task ended with this exception (until taken)
     promise_base* root_ = this;               // the spawned task this frame belongs to
     runtime_core* core_ = nullptr;            // roots only: the runtime that runs it
+    promise_base* waiter_root_ = nullptr;     // roots only: root of the task awaiting our handle
     std::atomic<std::uintptr_t> cancel_{0};   // roots only: see above
     std::uint32_t reg_index_ = 0;             // roots only: position in the registry shard
     std::uint16_t reg_shard_ = 0;             // roots only: which registry shard
