@@ -8,8 +8,10 @@
 //     worker is searching already (a searcher will find the work);
 //   - a worker that stops searching because it found work, and was the last searcher, wakes
 //     another one, so a burst of work fans out;
-//   - a worker that parks while it was the last searcher re-checks every queue afterwards
+//   - a worker that parks re-checks every queue after it is counted as parked
 //     (worker::park), closing the window in which work arrived just as it stopped looking.
+//     (tokio re-checks only in the last searcher; a worker that could not search because
+//     another one was can otherwise miss that searcher's notification, see worker::park.)
 // Together these guarantee that work arriving while all workers park wakes exactly one
 // and that no wake-up is lost. The sleepers list is only touched under its mutex.
 #pragma once
@@ -71,7 +73,7 @@ public:
         return searching(state_.fetch_sub(one_searching, std::memory_order_seq_cst)) == 1;
     }
 
-    // Returns true if the caller was the last searcher.
+    // Counts the caller as parked. Returns true if it was the last searcher.
     bool park(int idx, bool was_searching) {
         std::lock_guard lock(mu_);
         std::uint64_t dec = 1 + (was_searching ? one_searching : 0);

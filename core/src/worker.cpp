@@ -158,12 +158,16 @@ void worker::spin_before_park() {
 
 void worker::park() {
     spin_before_park();
-    bool was_last_searcher = core_.idle().park(static_cast<int>(index_), searching_);
+    core_.idle().park(static_cast<int>(index_), searching_);
     searching_ = false;
     stats_.parks.add();
-    // Work may have arrived after we last looked but before we were counted as parked;
-    // the notifier then saw a searcher and woke nobody. Look once more.
-    if (was_last_searcher && core_.has_pending_work()) core_.notify_work();
+    // Work may have arrived after we last looked but before we were counted as parked: its
+    // notifier saw a searcher, or saw us still unparked, and woke nobody. (Example: we could
+    // not search because another worker was; it stole a batch, stopped searching while we
+    // were not yet parked, and now runs a long task with the batch in its queue.) Every
+    // parking worker looks once more, after the RMW that counts it as parked; notify_work()
+    // may then wake this very worker.
+    if (core_.has_pending_work()) core_.notify_work();
     while (true) {
         if (core_.is_shutdown()) {
             core_.idle().unpark_self(static_cast<int>(index_));

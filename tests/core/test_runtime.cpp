@@ -115,7 +115,7 @@ weft::task<int> blocked_worker_scenario() {
 
 TEST(runtime, a_blocked_worker_does_not_stop_the_others) {
     weft::runtime rt(workers(2));
-    for (int round = 0; round < 20; ++round) ASSERT_EQ(rt.block_on(blocked_worker_scenario()), 1000) << round;
+    for (int round = 0; round < 100; ++round) ASSERT_EQ(rt.block_on(blocked_worker_scenario()), 1000) << round;
 }
 
 weft::task<int> fails() {
