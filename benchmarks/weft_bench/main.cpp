@@ -7,9 +7,9 @@
 // runtime, runtime_config{.workers = threads} (other fields default: WEFT_* variables and
 // $WEFT_CONFIG are deliberately ignored), exactly as the peers start one process per run:
 // no run inherits warm caches or allocator pools from another, and the peak RSS of each
-// run is its own. --in-process runs them all in this process instead (for debuggers). A progress line per run goes to stderr; the table
-// (median, min, max of the runs) to stdout at the end, and with --json the protocol's JSON.
-// Exit status: 0 done, 1 a run failed or the JSON could not be written, 2 bad usage.
+// run is its own. --in-process runs them all in this process instead (for debuggers). A progress line per run goes to
+// stderr; the table (median, min, max of the runs) to stdout at the end, and with --json the protocol's JSON. Exit
+// status: 0 done, 1 a run failed or the JSON could not be written, 2 bad usage.
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
@@ -145,8 +145,8 @@ int run(const options& opt) {
             r.driver = opt.driver;
             r.unit = s->unit;
             for (int rep = 1; rep <= opt.reps; ++rep) {
-                run_outcome o = opt.in_process ? run_here(*s, threads, opt.metrics)
-                                               : run_forked(*s, threads, opt.metrics);
+                run_outcome o =
+                    opt.in_process ? run_here(*s, threads, opt.metrics) : run_forked(*s, threads, opt.metrics);
                 if (!o.ok) throw std::runtime_error(fmt::format("{} threads={} rep {} failed", s->name, threads, rep));
                 r.runs.push_back(o.rate);
                 r.peak_rss_bytes = std::max(r.peak_rss_bytes, o.peak_rss_bytes);

@@ -50,8 +50,8 @@ bool parse_bool(const std::string& src, const char* key, const std::string& text
 
 log_level parse_level(const std::string& src, const char* key, const std::string& text) {
     static const std::pair<const char*, log_level> names[] = {
-        {"trace", log_level::trace}, {"debug", log_level::debug}, {"info", log_level::info},
-        {"warn", log_level::warn},   {"warning", log_level::warn}, {"error", log_level::err},
+        {"trace", log_level::trace},       {"debug", log_level::debug},  {"info", log_level::info},
+        {"warn", log_level::warn},         {"warning", log_level::warn}, {"error", log_level::err},
         {"critical", log_level::critical}, {"off", log_level::off}};
     for (auto& [n, l] : names)
         if (text == n) return l;
@@ -70,21 +70,20 @@ key_desc uint_key(const char* name, std::uint32_t runtime_config::*field, std::u
         if (v < lo || v > hi) fail(src, name, shown, fmt::format("must be in {}..{}", lo, hi));
         if (pow2 && (v & (v - 1)) != 0) fail(src, name, shown, "must be a power of two");
     };
-    return key_desc{
-        name,
-        [=](runtime_config& c, const std::string& src, const std::string& text) {
-            std::uint64_t v = parse_uint(src, name, text);
-            check_value(src, v, text);
-            c.*field = static_cast<std::uint32_t>(v);
-        },
-        [=](runtime_config& c, const std::string& src, const toml::node& n) {
-            auto v = n.value_exact<std::int64_t>();
-            if (!v) fail(src, name, node_text(n), "expected an integer");
-            if (*v < 0) fail(src, name, node_text(n), fmt::format("must be in {}..{}", lo, hi));
-            check_value(src, static_cast<std::uint64_t>(*v), node_text(n));
-            c.*field = static_cast<std::uint32_t>(*v);
-        },
-        [=](const runtime_config& c) { check_value("code", c.*field, std::to_string(c.*field)); }};
+    return key_desc{name,
+                    [=](runtime_config& c, const std::string& src, const std::string& text) {
+                        std::uint64_t v = parse_uint(src, name, text);
+                        check_value(src, v, text);
+                        c.*field = static_cast<std::uint32_t>(v);
+                    },
+                    [=](runtime_config& c, const std::string& src, const toml::node& n) {
+                        auto v = n.value_exact<std::int64_t>();
+                        if (!v) fail(src, name, node_text(n), "expected an integer");
+                        if (*v < 0) fail(src, name, node_text(n), fmt::format("must be in {}..{}", lo, hi));
+                        check_value(src, static_cast<std::uint64_t>(*v), node_text(n));
+                        c.*field = static_cast<std::uint32_t>(*v);
+                    },
+                    [=](const runtime_config& c) { check_value("code", c.*field, std::to_string(c.*field)); }};
 }
 
 const std::vector<key_desc>& keys() {
@@ -207,13 +206,20 @@ runtime_config runtime_config::load() {
 
 std::string to_string(log_level l) {
     switch (l) {
-        case log_level::trace: return "trace";
-        case log_level::debug: return "debug";
-        case log_level::info: return "info";
-        case log_level::warn: return "warn";
-        case log_level::err: return "error";
-        case log_level::critical: return "critical";
-        case log_level::off: return "off";
+        case log_level::trace:
+            return "trace";
+        case log_level::debug:
+            return "debug";
+        case log_level::info:
+            return "info";
+        case log_level::warn:
+            return "warn";
+        case log_level::err:
+            return "error";
+        case log_level::critical:
+            return "critical";
+        case log_level::off:
+            return "off";
     }
     return "?";
 }

@@ -9,7 +9,9 @@ namespace weft::detail {
 
 class counter {
 public:
-    void add(std::uint64_t n = 1) noexcept { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+    void add(std::uint64_t n = 1) noexcept {
+        v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
     std::uint64_t get() const noexcept { return v_.load(std::memory_order_relaxed); }
 
 private:

@@ -13,7 +13,7 @@ namespace weft::detail {
 namespace {
 
 constexpr std::size_t granule = 16;
-constexpr std::size_t max_cached = 1024;          // frames above this are rare; not cached
+constexpr std::size_t max_cached = 1024;  // frames above this are rare; not cached
 constexpr std::size_t classes = max_cached / granule;
 constexpr std::uint32_t max_blocks_per_class = 512;  // bounds a thread's hoard to ~0.5 MiB per class
 

@@ -33,9 +33,7 @@ namespace weft::detail {
 
 class idle_state {
 public:
-    explicit idle_state(std::uint32_t workers) : workers_(workers), state_(workers) {
-        sleepers_.reserve(workers);
-    }
+    explicit idle_state(std::uint32_t workers) : workers_(workers), state_(workers) { sleepers_.reserve(workers); }
 
     // Returns the index of a worker to unpark, or -1 when nobody needs waking.
     int worker_to_notify() {

@@ -21,10 +21,9 @@ spdlog::logger& log() {
 }
 
 void set_log_level(log_level level) {
-    static constexpr spdlog::level::level_enum map[] = {spdlog::level::trace, spdlog::level::debug,
-                                                       spdlog::level::info,  spdlog::level::warn,
-                                                       spdlog::level::err,   spdlog::level::critical,
-                                                       spdlog::level::off};
+    static constexpr spdlog::level::level_enum map[] = {
+        spdlog::level::trace, spdlog::level::debug,    spdlog::level::info, spdlog::level::warn,
+        spdlog::level::err,   spdlog::level::critical, spdlog::level::off};
     log().set_level(map[static_cast<int>(level)]);
 }
 

@@ -8,18 +8,23 @@ namespace weft {
 namespace {
 
 nlohmann::json to_json_obj(const worker_metrics& w) {
-    return {{"tasks_polled", w.tasks_polled},     {"local_spawns", w.local_spawns},
-            {"steal_attempts", w.steal_attempts}, {"tasks_stolen", w.tasks_stolen},
-            {"parks", w.parks},                   {"unparks", w.unparks},
-            {"global_queue_pops", w.global_queue_pops}, {"overflows", w.overflows},
+    return {{"tasks_polled", w.tasks_polled},
+            {"local_spawns", w.local_spawns},
+            {"steal_attempts", w.steal_attempts},
+            {"tasks_stolen", w.tasks_stolen},
+            {"parks", w.parks},
+            {"unparks", w.unparks},
+            {"global_queue_pops", w.global_queue_pops},
+            {"overflows", w.overflows},
             {"local_queue_depth", w.local_queue_depth}};
 }
 
 std::string line(const std::string& who, const worker_metrics& w) {
-    return fmt::format("{:>6}: polled={} spawned={} steal_attempts={} stolen={} parks={} unparks={} "
-                       "global_pops={} overflows={} depth={}\n",
-                       who, w.tasks_polled, w.local_spawns, w.steal_attempts, w.tasks_stolen, w.parks, w.unparks,
-                       w.global_queue_pops, w.overflows, w.local_queue_depth);
+    return fmt::format(
+        "{:>6}: polled={} spawned={} steal_attempts={} stolen={} parks={} unparks={} "
+        "global_pops={} overflows={} depth={}\n",
+        who, w.tasks_polled, w.local_spawns, w.steal_attempts, w.tasks_stolen, w.parks, w.unparks, w.global_queue_pops,
+        w.overflows, w.local_queue_depth);
 }
 
 }  // namespace

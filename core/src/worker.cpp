@@ -267,8 +267,8 @@ bool consume_budget() noexcept {
 
 void register_root(runtime_core* core, promise_base* root) noexcept {
     worker* w = tl_worker;
-    std::uint32_t hint = w && &w->core() == core ? w->index() : static_cast<std::uint32_t>(
-        reinterpret_cast<std::uintptr_t>(root) >> 6);
+    std::uint32_t hint =
+        w && &w->core() == core ? w->index() : static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(root) >> 6);
     root->registered_ = core->registry().add(root, hint);
 }
 

@@ -59,9 +59,7 @@ public:
 
     // Any thread.
     void unpark() noexcept { parker_->unpark(); }
-    bool has_work() const noexcept {
-        return !queue_.empty() || lifo_.has_work();
-    }
+    bool has_work() const noexcept { return !queue_.empty() || lifo_.has_work(); }
     // Worker thread only: takes a task that has not started yet back from the LIFO slots.
     bool take_back(void* frame) noexcept { return lifo_.take(tag_unstarted(frame)); }
     // Thief side: takes half of the queue into `into`'s queue, or a LIFO slot.

@@ -138,7 +138,7 @@ weft::task<bool> cancel_a_joiner() {
     // The child was not cancelled: it still gets its value.
     co_await ch.send(11);
     int v = co_await child;
-    co_return joiner_cancelled && v == 11;
+    co_return joiner_cancelled&& v == 11;
 }
 
 TEST(cancellation, reaches_a_task_awaiting_a_join) {
@@ -163,7 +163,7 @@ weft::task<bool> cancel_a_receiver() {
     auto r2 = weft::spawn(wait_on(&ch));
     co_await ch.send(3);
     int got = co_await r2;
-    co_return cancelled && got == 3;
+    co_return cancelled&& got == 3;
 }
 
 TEST(cancellation, reaches_a_task_waiting_on_a_channel) {
@@ -198,7 +198,7 @@ weft::task<bool> cancel_when_all() {
     for (int i = 0; i < 200; ++i) co_await weft::yield_now();
     h.cancel();
     bool r = co_await h;
-    co_return r && n.load() == 2;
+    co_return r&& n.load() == 2;
 }
 
 TEST(cancellation, reaches_children_of_when_all) {

@@ -95,8 +95,10 @@ weft::task<bool> hog(std::atomic<bool>* started, std::atomic<bool>* release) {
     started->store(true);
     auto deadline = std::chrono::steady_clock::now() + 10s;
     while (!release->load())
-        if (std::chrono::steady_clock::now() > deadline) co_return false;
-        else std::this_thread::yield();
+        if (std::chrono::steady_clock::now() > deadline)
+            co_return false;
+        else
+            std::this_thread::yield();
     co_return true;
 }
 

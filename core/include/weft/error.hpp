@@ -34,7 +34,9 @@ class config_error : public error {
 public:
     config_error(std::string source, std::string key, std::string value, const std::string& why)
         : error(source + ": " + key + " = '" + value + "': " + why),
-          source_(std::move(source)), key_(std::move(key)), value_(std::move(value)) {}
+          source_(std::move(source)),
+          key_(std::move(key)),
+          value_(std::move(value)) {}
     const std::string& source() const noexcept { return source_; }
     const std::string& key() const noexcept { return key_; }
     const std::string& value() const noexcept { return value_; }

@@ -61,9 +61,7 @@ public:
     bool valid() const noexcept { return static_cast<bool>(h_); }
 
     // The task finished (value or exception) and its result can be taken without waiting.
-    bool is_finished() const noexcept {
-        return h_ && (detail::join_state(h_.address()) & detail::join_bits::complete);
-    }
+    bool is_finished() const noexcept { return h_ && (detail::join_state(h_.address()) & detail::join_bits::complete); }
 
     // Requests cancellation; a no-op once the task has finished.
     void cancel() noexcept {
@@ -81,8 +79,7 @@ public:
 
     class awaiter : detail::canceller {
     public:
-        explicit awaiter(join_handle& owner) noexcept
-            : canceller{&awaiter::on_cancel}, owner_(&owner), h_(owner.h_) {}
+        explicit awaiter(join_handle& owner) noexcept : canceller{&awaiter::on_cancel}, owner_(&owner), h_(owner.h_) {}
 
         bool await_ready() const noexcept {
             return (detail::join_state(h_.address()) & detail::join_bits::complete) && detail::consume_budget();
@@ -111,8 +108,8 @@ public:
             // had been awaited directly (fork-join then runs depth-first, cache-warm). We
             // are then only reachable through the child, so registration is left to it (the
             // shutdown sweep follows waiter_root_ from a registered child to us).
-            const bool run_inline = !(s & (complete | destroyed | wait_aborted)) &&
-                                    detail::take_back_unstarted(root->core_, h_.address());
+            const bool run_inline =
+                !(s & (complete | destroyed | wait_aborted)) && detail::take_back_unstarted(root->core_, h_.address());
             if (!run_inline) root->note_suspend();
             while (true) {
                 if (s & (complete | destroyed)) break;
@@ -210,7 +207,7 @@ join_handle<T> make_root(task<T> t, runtime_core* core) noexcept {
     p.core_ = core;
     const auto offset = reinterpret_cast<char*>(&p) - static_cast<char*>(h.address());
     static_assert(alignof(promise_type_of<T>) <= 64, "over-aligned task results are not supported");
-    p.frame_offset_ = static_cast<std::uint8_t>(offset);  // 16 with gcc and clang
+    p.frame_offset_ = static_cast<std::uint8_t>(offset);               // 16 with gcc and clang
     prefix_of(h.address())->refs.store(2, std::memory_order_relaxed);  // frame + handle
     return join_handle<T>(h);
 }

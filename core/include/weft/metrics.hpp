@@ -31,7 +31,7 @@ struct worker_metrics {
 
 struct runtime_metrics {
     std::vector<worker_metrics> workers;
-    std::uint64_t remote_spawns = 0;        // spawns from threads that are not workers
+    std::uint64_t remote_spawns = 0;  // spawns from threads that are not workers
     std::uint64_t global_queue_depth = 0;
     // Spawned tasks suspended on a wait. A task awaiting a child that it runs inline (see
     // docs/architecture.md) is not counted: its child is.

@@ -41,8 +41,10 @@ struct block_on_state {
     std::mutex mu;
     std::condition_variable cv;
     bool done = false;
-    std::conditional_t<std::is_void_v<T>, bool, std::optional<std::conditional_t<std::is_reference_v<T>,
-        std::add_pointer_t<std::remove_reference_t<T>>, T>>> value{};
+    std::conditional_t<
+        std::is_void_v<T>, bool,
+        std::optional<std::conditional_t<std::is_reference_v<T>, std::add_pointer_t<std::remove_reference_t<T>>, T>>>
+        value{};
     std::exception_ptr error;
 
     void finish() {
@@ -57,9 +59,12 @@ struct block_on_state {
 template <class T>
 task<void> block_on_driver(task<T> t, block_on_state<T>* st) {
     try {
-        if constexpr (std::is_void_v<T>) co_await std::move(t);
-        else if constexpr (std::is_reference_v<T>) st->value = std::addressof(co_await std::move(t));
-        else st->value.emplace(co_await std::move(t));
+        if constexpr (std::is_void_v<T>)
+            co_await std::move(t);
+        else if constexpr (std::is_reference_v<T>)
+            st->value = std::addressof(co_await std::move(t));
+        else
+            st->value.emplace(co_await std::move(t));
     } catch (...) {
         st->error = std::current_exception();
     }
@@ -86,8 +91,9 @@ public:
     template <class T>
     T block_on(task<T> t) {
         if (detail::current_core() != nullptr)
-            throw error("weft::runtime::block_on called from a worker thread (it would deadlock); "
-                        "co_await the task instead");
+            throw error(
+                "weft::runtime::block_on called from a worker thread (it would deadlock); "
+                "co_await the task instead");
         detail::block_on_state<T> st;
         auto h = detail::make_root(detail::block_on_driver(std::move(t), &st), core_);
         if (!detail::start_root(h)) throw error("weft::runtime::block_on: the runtime is shutting down");
@@ -99,8 +105,10 @@ public:
         // that block_on returns with nothing of it left on the workers.
         while (!h.is_finished()) std::this_thread::yield();
         if (st.error) std::rethrow_exception(st.error);
-        if constexpr (std::is_reference_v<T>) return **st.value;
-        else if constexpr (!std::is_void_v<T>) return std::move(*st.value);
+        if constexpr (std::is_reference_v<T>)
+            return **st.value;
+        else if constexpr (!std::is_void_v<T>)
+            return std::move(*st.value);
     }
 
     // Starts t on this runtime; callable from any thread.

@@ -64,7 +64,7 @@ struct task_promise final : task_promise_common {
     task<T> get_return_object() noexcept;
     void unhandled_exception() noexcept { error_ = std::current_exception(); }
     template <class U = T>
-        requires std::is_convertible_v<U&&, T>
+    requires std::is_convertible_v<U&&, T>
     void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
         result_.template emplace<1>(std::forward<U>(v));
     }

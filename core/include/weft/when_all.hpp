@@ -36,7 +36,8 @@ public:
             ((children_[I] = make_child(std::get<I>(tasks_), &std::get<I>(slots_), this, I, false, core)), ...);
             begin(h, h.promise().root_, children_.data(), sizeof...(Ts));
             (start_child(children_[I], &std::get<I>(slots_), this), ...);
-        }(std::index_sequence_for<Ts...>{});
+        }
+        (std::index_sequence_for<Ts...>{});
         return suspend();
     }
 
@@ -48,7 +49,8 @@ public:
             rethrow_first();
             return [&]<std::size_t... I>(std::index_sequence<I...>) {
                 return std::tuple<stored_t<Ts>...>(std::get<I>(slots_).take()...);
-            }(std::index_sequence_for<Ts...>{});
+            }
+            (std::index_sequence_for<Ts...>{});
         }
     }
 

@@ -38,7 +38,8 @@ public:
             ((children_[I] = make_child(std::get<I>(tasks_), &std::get<I>(slots_), this, I, true, core)), ...);
             begin(h, h.promise().root_, children_.data(), sizeof...(Ts));
             (start_child(children_[I], &std::get<I>(slots_), this), ...);
-        }(std::index_sequence_for<Ts...>{});
+        }
+        (std::index_sequence_for<Ts...>{});
         return suspend();
     }
 

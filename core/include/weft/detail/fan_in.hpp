@@ -28,9 +28,9 @@ namespace weft::detail {
 
 // What a child's result is stored as: void -> monostate, T& -> reference_wrapper<T>.
 template <class T>
-using stored_t = std::conditional_t<std::is_void_v<T>, std::monostate,
-                                    std::conditional_t<std::is_reference_v<T>,
-                                                       std::reference_wrapper<std::remove_reference_t<T>>, T>>;
+using stored_t = std::conditional_t<
+    std::is_void_v<T>, std::monostate,
+    std::conditional_t<std::is_reference_v<T>, std::reference_wrapper<std::remove_reference_t<T>>, T>>;
 
 template <class T>
 struct result_slot {
@@ -47,8 +47,7 @@ class fan_in : protected canceller {
 public:
     // Called by a child when it has stored its result.
     void arrive() noexcept {
-        if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1)
-            schedule(core_, parent_, schedule_hint::wake);
+        if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) schedule(core_, parent_, schedule_hint::wake);
     }
     // when_any: the first child to call this wins.
     bool try_win(std::size_t index) noexcept {
@@ -77,8 +76,10 @@ protected:
         root_ = root;
         core_ = root->core_;
         remaining_.store(count + 1, std::memory_order_relaxed);
-        if (root->install_canceller(this)) installed_ = true;
-        else cancelled_ = true;
+        if (root->install_canceller(this))
+            installed_ = true;
+        else
+            cancelled_ = true;
     }
     // After the children were started. False: everything is done already, do not suspend.
     bool suspend() noexcept {

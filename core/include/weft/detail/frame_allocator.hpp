@@ -31,9 +31,7 @@ void cached_free(void* p, std::size_t bytes) noexcept;
 void* scalable_alloc(std::size_t bytes);
 void scalable_free(void* p) noexcept;
 
-inline frame_prefix* prefix_of(void* frame) noexcept {
-    return static_cast<frame_prefix*>(frame) - 1;
-}
+inline frame_prefix* prefix_of(void* frame) noexcept { return static_cast<frame_prefix*>(frame) - 1; }
 
 inline void* allocate_frame(std::size_t n) {
     void* raw = cached_alloc(n + sizeof(frame_prefix));
@@ -51,8 +49,7 @@ inline void free_prefix(frame_prefix* pre) noexcept {
 // Drops one reference; frees the memory with the last one.
 inline void release_frame_ref(frame_prefix* pre) noexcept {
     // Only the frame holds it: nobody can add a reference any more, skip the RMW.
-    if (pre->refs.load(std::memory_order_acquire) == 1 ||
-        pre->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    if (pre->refs.load(std::memory_order_acquire) == 1 || pre->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
         free_prefix(pre);
 }
 

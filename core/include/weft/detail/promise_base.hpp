@@ -52,7 +52,7 @@ struct promise_base {
     std::uint16_t reg_shard_ = 0;             // roots only: which registry shard
     std::uint8_t frame_offset_ = 0;           // roots only: promise address - frame address
     bool is_root_ = false;
-    bool registered_ = false;                 // roots only: in the registry (see note_suspend)
+    bool registered_ = false;  // roots only: in the registry (see note_suspend)
 
     bool is_root() const noexcept { return is_root_; }
     promise_base* root() const noexcept { return root_; }
@@ -60,9 +60,7 @@ struct promise_base {
     // Roots only: the coroutine frame this promise lives in.
     void* frame() noexcept { return reinterpret_cast<char*>(this) - frame_offset_; }
 
-    bool cancel_requested() const noexcept {
-        return root_->cancel_.load(std::memory_order_acquire) & requested_bit;
-    }
+    bool cancel_requested() const noexcept { return root_->cancel_.load(std::memory_order_acquire) & requested_bit; }
     // Consumes a pending request (delivery is one-shot, as in asyncio).
     bool take_cancel() noexcept {
         return root_->cancel_.fetch_and(~requested_bit, std::memory_order_acq_rel) & requested_bit;
