@@ -43,10 +43,11 @@ void runtime_core::shutdown() {
         if (is_unstarted(t)) frames.push_back(frame_of(t));
     std::vector<promise_base*> roots = registry_.close_and_drain();
     // A task that awaits a child it runs inline is not registered: it is suspended until
-    // the child finishes. Follow waiter links from every unfinished task to find those.
+    // the child finishes. Follow waiter links from every unfinished task to find those
+    // (while `waiter` is set, the waiter has not been resumed, so it is alive).
     std::unordered_set<promise_base*> known(roots.begin(), roots.end());
     for (std::size_t i = 0; i < roots.size(); ++i) {
-        promise_base* w = roots[i]->waiter_root_;
+        promise_base* w = roots[i]->waiter_ ? roots[i]->waiter_->root_ : nullptr;
         if (w && (prefix_of(roots[i]->frame())->state.load(std::memory_order_acquire) & join_bits::waiter) &&
             known.insert(w).second)
             roots.push_back(w);

@@ -8,6 +8,8 @@
 #include <coroutine>
 #include <string>
 
+#include <weft/detail/join_state.hpp>
+
 #include "log.hpp"
 #include "runtime_core.hpp"
 
@@ -270,6 +272,14 @@ void register_root(runtime_core* core, promise_base* root) noexcept {
     std::uint32_t hint =
         w && &w->core() == core ? w->index() : static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(root) >> 6);
     root->registered_ = core->registry().add(root, hint);
+}
+
+void note_suspend_slow(promise_base* root) noexcept {
+    if (!root->registered_) register_root(root->core_, root);
+    if (root->waiter_ && !root->waiter_armed_) {
+        root->waiter_armed_ = true;
+        root->waiter_->arm();
+    }
 }
 
 void unregister_root(runtime_core* core, promise_base* root) noexcept { core->registry().remove(root); }

@@ -208,6 +208,50 @@ TEST(cancellation, reaches_children_of_when_all) {
     }
 }
 
+// The child runs inline in its parent's join (one worker, child still in the LIFO slots).
+// The parent is cancelled while the child is still running, before the child first
+// suspends: the cancellation must reach the parent as soon as the child suspends.
+weft::task<int> busy_then_wait(std::atomic<bool>* running, std::atomic<bool>* cancel_sent, weft::channel<int>* ch) {
+    running->store(true);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!cancel_sent->load() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    auto v = co_await ch->recv();  // first suspension
+    co_return v.value_or(-1);
+}
+
+weft::task<int> parent_of_inline_child(std::atomic<bool>* running, std::atomic<bool>* cancel_sent,
+                                       weft::channel<int>* ch, weft::join_handle<int>* child_out) {
+    *child_out = weft::spawn(busy_then_wait(running, cancel_sent, ch));
+    co_return co_await *child_out;
+}
+
+weft::task<bool> await_cancelled(weft::join_handle<int>* h) {
+    try {
+        co_await *h;
+    } catch (const weft::cancelled_error&) {
+        co_return true;
+    }
+    co_return false;
+}
+
+TEST(cancellation, reaches_a_task_whose_inline_child_suspends_later) {
+    weft::runtime rt(workers(1));
+    std::atomic<bool> running{false}, cancel_sent{false};
+    weft::channel<int> ch(1);
+    weft::join_handle<int> child;
+    auto parent = rt.spawn(parent_of_inline_child(&running, &cancel_sent, &ch, &child));
+    while (!running.load()) std::this_thread::yield();
+    parent.cancel();  // the child runs inline on the only worker right now
+    cancel_sent.store(true);
+    EXPECT_TRUE(rt.block_on(await_cancelled(&parent)));
+    // The child was not cancelled: it still gets its value.
+    ASSERT_TRUE(ch.try_send(4));
+    struct joiner {
+        static weft::task<int> run(weft::join_handle<int>* h) { co_return co_await *h; }
+    };
+    EXPECT_EQ(rt.block_on(joiner::run(&child)), 4);
+}
+
 TEST(cancellation, from_a_foreign_thread_while_running) {
     weft::runtime rt(workers(2));
     for (int round = 0; round < 200; ++round) {

@@ -77,9 +77,9 @@ public:
         }
     }
 
-    class awaiter : detail::canceller {
+    class awaiter : detail::join_waiter {
     public:
-        explicit awaiter(join_handle& owner) noexcept : canceller{&awaiter::on_cancel}, owner_(&owner), h_(owner.h_) {}
+        explicit awaiter(join_handle& owner) noexcept : owner_(&owner), h_(owner.h_) { child_frame_ = h_.address(); }
 
         bool await_ready() const noexcept {
             return (detail::join_state(h_.address()) & detail::join_bits::complete) && detail::consume_budget();
@@ -87,54 +87,11 @@ public:
 
         template <class P>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> parent) noexcept {
-            using namespace detail::join_bits;
-            parent_ = parent;
-            detail::promise_base* root = root_ = parent.promise().root_;
-            auto& state = detail::prefix_of(h_.address())->state;
-            std::uint32_t s = state.load(std::memory_order_acquire);
-            if (s & complete) {  // finished, but our budget is spent: let others run first
-                detail::schedule(root->core_, parent, detail::schedule_hint::yield);
-                return std::noop_coroutine();
-            }
-            if (s & destroyed) return parent;
-            if (!root->install_canceller(this)) {
-                cancelled_ = true;
-                return parent;
-            }
-            installed_ = true;  // await_resume removes it
-            h_.promise().continuation_ = parent;
-            h_.promise().waiter_root_ = root;  // shutdown follows this from an unfinished child
-            // Not started and still in this worker's LIFO slots: run it right here, as if it
-            // had been awaited directly (fork-join then runs depth-first, cache-warm). We
-            // are then only reachable through the child, so registration is left to it (the
-            // shutdown sweep follows waiter_root_ from a registered child to us).
-            const bool run_inline =
-                !(s & (complete | destroyed | wait_aborted)) && detail::take_back_unstarted(root->core_, h_.address());
-            if (!run_inline) root->note_suspend();
-            while (true) {
-                if (s & (complete | destroyed)) break;
-                if (s & wait_aborted) {
-                    if (!state.compare_exchange_weak(s, s & ~wait_aborted, std::memory_order_acq_rel)) continue;
-                    cancelled_ = true;
-                    break;
-                }
-                // After this CAS the task may resume us on another thread at any moment.
-                if (state.compare_exchange_weak(s, s | waiter, std::memory_order_acq_rel))
-                    return run_inline ? std::coroutine_handle<>(h_) : std::noop_coroutine();
-            }
-            if (run_inline) {  // not ours to run now after all: it goes back to the queue
-                root->note_suspend();
-                detail::schedule(root->core_, h_, detail::schedule_hint::spawn);
-            }
-            return parent;
+            return suspend(parent, parent.promise().root_, h_.promise());
         }
 
         decltype(auto) await_resume() {
-            if (installed_) root_->remove_canceller(this);
-            if (cancelled_) {  // we were cancelled; the task runs on and the handle stays valid
-                root_->take_cancel();
-                throw cancelled_error();
-            }
+            finish_wait();
             // The result is taken once: the handle lets go of the frame here, as a consumed
             // JoinHandle does in tokio, so memory comes back as soon as results are read.
             struct release_on_exit {
@@ -146,32 +103,8 @@ public:
         }
 
     private:
-        // Runs on the cancelling thread while we are suspended (or about to be).
-        static void on_cancel(canceller* c) noexcept {
-            using namespace detail::join_bits;
-            auto* self = static_cast<awaiter*>(c);
-            auto& state = detail::prefix_of(self->h_.address())->state;
-            std::uint32_t s = state.load(std::memory_order_acquire);
-            while (true) {
-                if (s & complete) return;  // the task resumes us anyway
-                if (s & waiter) {
-                    if (state.compare_exchange_weak(s, s & ~waiter, std::memory_order_acq_rel)) {
-                        self->cancelled_ = true;
-                        detail::schedule(self->root_->core_, self->parent_, detail::schedule_hint::wake);
-                        return;
-                    }
-                } else if (state.compare_exchange_weak(s, s | wait_aborted, std::memory_order_acq_rel)) {
-                    return;  // await_suspend sees the flag and does not suspend
-                }
-            }
-        }
-
         join_handle* owner_;
         handle_type h_;
-        std::coroutine_handle<> parent_;
-        detail::promise_base* root_ = nullptr;
-        bool installed_ = false;
-        bool cancelled_ = false;
     };
 
     // Awaiting gives the result (or rethrows) and empties the handle; awaiting an empty

@@ -6,6 +6,7 @@
 //   dropped       the join_handle is gone: whoever finishes last destroys the frame
 //   destroyed     the runtime destroyed the unfinished frame at shutdown
 //   wait_aborted  a cancel() hit the awaiting task before it could publish `waiter`
+// The awaiting side is a join_waiter (below), which join_handle's awaiter extends.
 // Invariants: once `complete` is set without `dropped`, only the handle touches the frame;
 // once `dropped` is set without `complete`, only the task does. The frame's memory is freed
 // by whichever of {frame, handle} releases its reference last.
@@ -16,6 +17,7 @@
 
 #include <weft/detail/frame_allocator.hpp>
 #include <weft/detail/promise_base.hpp>
+#include <weft/error.hpp>
 
 namespace weft::detail {
 
@@ -42,6 +44,110 @@ inline std::coroutine_handle<> complete_root(promise_base& p, void* frame) noexc
     }
     return std::noop_coroutine();
 }
+
+// The awaiting side of a join: everything of join_handle's awaiter that does not depend on
+// the result type.
+//
+// Two ways to wait:
+//   - the child runs elsewhere (or is queued): install our canceller, register (we are
+//     suspended), publish `waiter` with a CAS; the child's final step resumes us;
+//   - the child has not started and sits in this worker's LIFO slots: take it back and run
+//     it inline by symmetric transfer (fork-join then runs depth-first, cache-warm). Nobody
+//     else can see the child then, so publishing `waiter` is a plain store, and our
+//     canceller is installed only if the child ever suspends (arm(), from the child's
+//     note_suspend): a child that runs to its end costs no RMW on our side at all. Until
+//     then a cancel() of ours just sets the request, which arm() or our next suspension
+//     point delivers. We stay unregistered; shutdown finds us through the child's waiter_.
+struct join_waiter : canceller {
+    std::coroutine_handle<> parent_;
+    promise_base* root_ = nullptr;  // the awaiting task's root
+    bool installed_ = false;
+    bool cancelled_ = false;
+
+    join_waiter() noexcept : canceller{&join_waiter::on_cancel} {}
+
+    // Runs on the cancelling thread while we are suspended (or about to be).
+    static void on_cancel(canceller* c) noexcept {
+        using namespace join_bits;
+        auto* self = static_cast<join_waiter*>(c);
+        auto& state = prefix_of(self->child_frame_)->state;
+        std::uint32_t s = state.load(std::memory_order_acquire);
+        while (true) {
+            if (s & complete) return;  // the task resumes us anyway
+            if (s & waiter) {
+                if (state.compare_exchange_weak(s, s & ~waiter, std::memory_order_acq_rel)) {
+                    self->cancelled_ = true;
+                    schedule(self->root_->core_, self->parent_, schedule_hint::wake);
+                    return;
+                }
+            } else if (state.compare_exchange_weak(s, s | wait_aborted, std::memory_order_acq_rel)) {
+                return;  // suspend() sees the flag and does not suspend
+            }
+        }
+    }
+
+    // The child we run inline suspends for the first time (from its note_suspend).
+    void arm() noexcept {
+        if (root_->install_canceller(this))
+            installed_ = true;
+        else
+            on_cancel(this);  // cancellation was requested meanwhile: deliver it now
+    }
+
+    // await_suspend's work; `child` is the awaited task's promise.
+    std::coroutine_handle<> suspend(std::coroutine_handle<> parent, promise_base* root, promise_base& child) noexcept {
+        using namespace join_bits;
+        parent_ = parent;
+        root_ = root;
+        auto& state = prefix_of(child_frame_)->state;
+        std::uint32_t s = state.load(std::memory_order_acquire);
+        if (s & complete) {  // finished, but our budget is spent: let others run first
+            schedule(root->core_, parent, schedule_hint::yield);
+            return std::noop_coroutine();
+        }
+        if (s & destroyed) return parent;
+        if (root->cancel_requested()) {
+            cancelled_ = true;
+            return parent;
+        }
+        child.continuation_ = parent;
+        child.waiter_ = this;
+        if (!(s & wait_aborted) && take_back_unstarted(root->core_, child_frame_)) {
+            child.waiter_armed_ = false;
+            state.store(s | waiter, std::memory_order_relaxed);  // the child is ours alone
+            return std::coroutine_handle<>::from_address(child_frame_);
+        }
+        if (!root->install_canceller(this)) {
+            cancelled_ = true;
+            return parent;
+        }
+        installed_ = true;
+        child.waiter_armed_ = true;
+        root->note_suspend();
+        while (true) {
+            if (s & (complete | destroyed)) break;
+            if (s & wait_aborted) {
+                if (!state.compare_exchange_weak(s, s & ~wait_aborted, std::memory_order_acq_rel)) continue;
+                cancelled_ = true;
+                break;
+            }
+            // After this CAS the child may resume us on another thread at any moment.
+            if (state.compare_exchange_weak(s, s | waiter, std::memory_order_acq_rel)) return std::noop_coroutine();
+        }
+        return parent;
+    }
+
+    // await_resume's first step: throws cancelled_error if our wait was cancelled.
+    void finish_wait() {
+        if (installed_) root_->remove_canceller(this);
+        if (cancelled_) {  // the child runs on; the handle stays valid
+            root_->take_cancel();
+            throw cancelled_error();
+        }
+    }
+
+    void* child_frame_ = nullptr;
+};
 
 // The join_handle lets go of the task (drop / detach / destructor).
 inline void drop_root(void* frame, void* promise) noexcept {

@@ -25,6 +25,8 @@
 
 namespace weft::detail {
 
+struct join_waiter;
+
 struct alignas(8) canceller {
     void (*on_cancel)(canceller*) noexcept;
 };
@@ -46,13 +48,14 @@ struct promise_base {
     std::exception_ptr error_;                // the task ended with this exception (until taken)
     promise_base* root_ = this;               // the spawned task this frame belongs to
     runtime_core* core_ = nullptr;            // roots only: the runtime that runs it
-    promise_base* waiter_root_ = nullptr;     // roots only: root of the task awaiting our handle
+    join_waiter* waiter_ = nullptr;           // roots only: who awaits our handle (join_state.hpp)
     std::atomic<std::uintptr_t> cancel_{0};   // roots only: see above
     std::uint32_t reg_index_ = 0;             // roots only: position in the registry shard
     std::uint16_t reg_shard_ = 0;             // roots only: which registry shard
     std::uint8_t frame_offset_ = 0;           // roots only: promise address - frame address
     bool is_root_ = false;
-    bool registered_ = false;  // roots only: in the registry (see note_suspend)
+    bool registered_ = false;    // roots only: in the registry (see note_suspend)
+    bool waiter_armed_ = false;  // roots only: waiter_ has installed its canceller
 
     bool is_root() const noexcept { return is_root_; }
     promise_base* root() const noexcept { return root_; }
@@ -66,9 +69,10 @@ struct promise_base {
         return root_->cancel_.fetch_and(~requested_bit, std::memory_order_acq_rel) & requested_bit;
     }
 
-    // Root only: see note_suspend in scheduler_api.hpp.
+    // Root only: see note_suspend in scheduler_api.hpp. Also, a task run inline by the task
+    // that awaits it (join_state.hpp) arms its waiter's canceller on its first suspension.
     void note_suspend() noexcept {
-        if (!registered_) register_root(core_, this);
+        if (!registered_ || (waiter_ && !waiter_armed_)) note_suspend_slow(this);
     }
 
     // Root only. Returns false (nothing installed) if cancellation is already requested.

@@ -41,6 +41,7 @@ bool take_back_unstarted(runtime_core* core, void* frame) noexcept;
 // that the task may resume and finish on another thread); the first call registers the
 // root, and the root's final step unregisters it. Tasks that never suspend never pay.
 void register_root(runtime_core* core, promise_base* root) noexcept;
+void note_suspend_slow(promise_base* root) noexcept;
 void unregister_root(runtime_core* core, promise_base* root) noexcept;
 
 // Logs (through the "weft" logger) an exception that nobody will ever see: a detached
