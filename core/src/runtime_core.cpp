@@ -47,7 +47,8 @@ void runtime_core::shutdown() {
     // (while `waiter` is set, the waiter has not been resumed, so it is alive).
     std::unordered_set<promise_base*> known(roots.begin(), roots.end());
     for (std::size_t i = 0; i < roots.size(); ++i) {
-        promise_base* w = roots[i]->waiter_ ? roots[i]->waiter_->root_ : nullptr;
+        join_waiter* jw = roots[i]->waiter();
+        promise_base* w = jw ? jw->root_ : nullptr;
         if (w && (prefix_of(roots[i]->frame())->state.load(std::memory_order_acquire) & join_bits::waiter) &&
             known.insert(w).second)
             roots.push_back(w);

@@ -276,9 +276,10 @@ void register_root(runtime_core* core, promise_base* root) noexcept {
 
 void note_suspend_slow(promise_base* root) noexcept {
     if (!root->registered_) register_root(root->core_, root);
-    if (root->waiter_ && !root->waiter_armed_) {
-        root->waiter_armed_ = true;
-        root->waiter_->arm();
+    std::uintptr_t w = root->waiter_.load(std::memory_order_relaxed);
+    if (promise_base::waiter_needs_arming(w)) {  // only ever true for a child run inline
+        root->waiter_.store(w | 1, std::memory_order_relaxed);
+        reinterpret_cast<join_waiter*>(w)->arm();
     }
 }
 

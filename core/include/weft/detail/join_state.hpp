@@ -110,11 +110,11 @@ struct join_waiter : canceller {
             cancelled_ = true;
             return parent;
         }
-        child.continuation_ = parent;
-        child.waiter_ = this;
+        child.continuation_ = parent;  // read by the child only after it sees `waiter`
         if (!(s & wait_aborted) && take_back_unstarted(root->core_, child_frame_)) {
-            child.waiter_armed_ = false;
-            state.store(s | waiter, std::memory_order_relaxed);  // the child is ours alone
+            // The child is ours alone: plain stores, canceller armed by the child if needed.
+            child.waiter_.store(reinterpret_cast<std::uintptr_t>(this), std::memory_order_relaxed);
+            state.store(s | waiter, std::memory_order_relaxed);
             return std::coroutine_handle<>::from_address(child_frame_);
         }
         if (!root->install_canceller(this)) {
@@ -122,7 +122,8 @@ struct join_waiter : canceller {
             return parent;
         }
         installed_ = true;
-        child.waiter_armed_ = true;
+        // The child may be running right now: it sees an armed waiter, which it leaves alone.
+        child.waiter_.store(reinterpret_cast<std::uintptr_t>(this) | 1, std::memory_order_relaxed);
         root->note_suspend();
         while (true) {
             if (s & (complete | destroyed)) break;

@@ -48,14 +48,20 @@ struct promise_base {
     std::exception_ptr error_;                // the task ended with this exception (until taken)
     promise_base* root_ = this;               // the spawned task this frame belongs to
     runtime_core* core_ = nullptr;            // roots only: the runtime that runs it
-    join_waiter* waiter_ = nullptr;           // roots only: who awaits our handle (join_state.hpp)
-    std::atomic<std::uintptr_t> cancel_{0};   // roots only: see above
-    std::uint32_t reg_index_ = 0;             // roots only: position in the registry shard
-    std::uint16_t reg_shard_ = 0;             // roots only: which registry shard
-    std::uint8_t frame_offset_ = 0;           // roots only: promise address - frame address
+    // Roots only: the join_waiter awaiting our handle, bit 0 set once it has installed its
+    // canceller ("armed"). Atomic: a waiter on another thread may store it while we run.
+    std::atomic<std::uintptr_t> waiter_{0};
+    std::atomic<std::uintptr_t> cancel_{0};  // roots only: see above
+    std::uint32_t reg_index_ = 0;            // roots only: position in the registry shard
+    std::uint16_t reg_shard_ = 0;            // roots only: which registry shard
+    std::uint8_t frame_offset_ = 0;          // roots only: promise address - frame address
     bool is_root_ = false;
-    bool registered_ = false;    // roots only: in the registry (see note_suspend)
-    bool waiter_armed_ = false;  // roots only: waiter_ has installed its canceller
+    bool registered_ = false;  // roots only: in the registry (see note_suspend)
+
+    static bool waiter_needs_arming(std::uintptr_t w) noexcept { return w != 0 && !(w & 1); }
+    join_waiter* waiter() const noexcept {
+        return reinterpret_cast<join_waiter*>(waiter_.load(std::memory_order_relaxed) & ~std::uintptr_t{1});
+    }
 
     bool is_root() const noexcept { return is_root_; }
     promise_base* root() const noexcept { return root_; }
@@ -72,7 +78,7 @@ struct promise_base {
     // Root only: see note_suspend in scheduler_api.hpp. Also, a task run inline by the task
     // that awaits it (join_state.hpp) arms its waiter's canceller on its first suspension.
     void note_suspend() noexcept {
-        if (!registered_ || (waiter_ && !waiter_armed_)) note_suspend_slow(this);
+        if (!registered_ || waiter_needs_arming(waiter_.load(std::memory_order_relaxed))) note_suspend_slow(this);
     }
 
     // Root only. Returns false (nothing installed) if cancellation is already requested.
