@@ -12,13 +12,11 @@
 #include <weft/when_all.hpp>
 #include <weft/yield.hpp>
 
+#include "test_support.hpp"
+
 namespace {
 
-weft::runtime_config workers(std::uint32_t n) {
-    weft::runtime_config c;
-    c.workers = n;
-    return c;
-}
+using weft::test::workers;
 
 // Yields until cancelled (bounded: gives up after 10 million rounds).
 weft::task<int> spin_yield(std::atomic<bool>* saw_cancel, std::atomic<bool>* running) {

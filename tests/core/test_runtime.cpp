@@ -11,15 +11,13 @@
 #include <weft/runtime.hpp>
 #include <weft/yield.hpp>
 
+#include "test_support.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
 
-weft::runtime_config workers(std::uint32_t n) {
-    weft::runtime_config c;
-    c.workers = n;
-    return c;
-}
+using weft::test::workers;
 
 weft::task<> mark(std::atomic<std::uint8_t>* slot) {
     slot->fetch_add(1, std::memory_order_relaxed);
@@ -173,7 +171,7 @@ weft::task<> nested_block_on(weft::runtime* rt) {
 
 TEST(runtime, misuse_is_a_clear_error) {
     weft::runtime rt(workers(1));
-    EXPECT_THROW(weft::spawn(seven()), weft::error);
+    EXPECT_THROW((void)weft::spawn(seven()), weft::error);
     EXPECT_THROW(rt.block_on(nested_block_on(&rt)), weft::error);
 }
 

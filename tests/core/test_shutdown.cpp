@@ -9,13 +9,11 @@
 #include <weft/runtime.hpp>
 #include <weft/yield.hpp>
 
+#include "test_support.hpp"
+
 namespace {
 
-weft::runtime_config workers(std::uint32_t n) {
-    weft::runtime_config c;
-    c.workers = n;
-    return c;
-}
+using weft::test::workers;
 
 struct guard {
     std::atomic<int>* alive;

@@ -9,15 +9,13 @@
 
 #include <weft/runtime.hpp>
 
+#include "test_support.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
 
-weft::runtime_config workers(std::uint32_t n) {
-    weft::runtime_config c;
-    c.workers = n;
-    return c;
-}
+using weft::test::workers;
 
 weft::task<> bump(std::atomic<int>* c) {
     c->fetch_add(1, std::memory_order_release);

@@ -13,13 +13,11 @@
 #include <weft/when_any.hpp>
 #include <weft/yield.hpp>
 
+#include "test_support.hpp"
+
 namespace {
 
-weft::runtime_config workers(std::uint32_t n) {
-    weft::runtime_config c;
-    c.workers = n;
-    return c;
-}
+using weft::test::workers;
 
 weft::task<int> after_yields(int v, int yields) {
     for (int i = 0; i < yields; ++i) co_await weft::yield_now();

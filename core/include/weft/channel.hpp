@@ -61,7 +61,8 @@ class channel {
             h = handle;
             root = r;
             installed = r->install_canceller(this);
-            r->note_suspend();  // registers at most once; cheap afterwards
+            cancelled = !installed;  // already requested: do not wait, throw from await_resume
+            r->note_suspend();       // registers at most once; cheap afterwards
             return installed;
         }
         void disarm() {
@@ -113,10 +114,7 @@ public:
         template <class P>
         bool await_suspend(std::coroutine_handle<P> h) {
             channel& c = *this->ch;
-            if (!this->arm(h, h.promise().root_)) {
-                this->cancelled = true;
-                return false;
-            }
+            if (!this->arm(h, h.promise().root_)) return false;
             std::unique_lock lock(c.lock_);
             if (c.closed_) {
                 closed_ = true;
@@ -153,10 +151,7 @@ public:
         template <class P>
         bool await_suspend(std::coroutine_handle<P> h) {
             channel& c = *this->ch;
-            if (!this->arm(h, h.promise().root_)) {
-                this->cancelled = true;
-                return false;
-            }
+            if (!this->arm(h, h.promise().root_)) return false;
             std::unique_lock lock(c.lock_);
             if (!c.buffer_.empty()) {
                 this->item.emplace(std::move(c.buffer_.front()));

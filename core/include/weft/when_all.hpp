@@ -23,29 +23,20 @@ namespace weft {
 namespace detail {
 
 template <class... Ts>
-class when_all_tuple final : public fan_in {
+class when_all_tuple final : public fan_in_tuple<false, Ts...> {
+    using base = fan_in_tuple<false, Ts...>;
+    using base::slots_;
+
 public:
-    explicit when_all_tuple(task<Ts>... ts) : tasks_(std::move(ts)...) {}
+    using base::base;
 
     bool await_ready() const noexcept { return sizeof...(Ts) == 0; }
-
-    template <class P>
-    bool await_suspend(std::coroutine_handle<P> h) {
-        runtime_core* core = h.promise().core();
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            ((children_[I] = make_child(std::get<I>(tasks_), &std::get<I>(slots_), this, I, false, core)), ...);
-            begin(h, h.promise().root_, children_.data(), sizeof...(Ts));
-            (start_child(children_[I], &std::get<I>(slots_), this), ...);
-        }
-        (std::index_sequence_for<Ts...>{});
-        return suspend();
-    }
 
     std::tuple<stored_t<Ts>...> await_resume() {
         if constexpr (sizeof...(Ts) == 0) {
             return {};
         } else {
-            finish();
+            this->finish();
             rethrow_first();
             return [&]<std::size_t... I>(std::index_sequence<I...>) {
                 return std::tuple<stored_t<Ts>...>(std::get<I>(slots_).take()...);
@@ -58,45 +49,29 @@ private:
     void rethrow_first() {
         std::apply([](auto&... s) { ((s.error ? std::rethrow_exception(s.error) : void()), ...); }, slots_);
     }
-
-    std::tuple<task<Ts>...> tasks_;
-    std::tuple<result_slot<Ts>...> slots_;
-    std::array<join_handle<void>, sizeof...(Ts)> children_;
 };
 
 template <class T>
-class when_all_range final : public fan_in {
+class when_all_range final : public fan_in_range<false, T> {
+    using base = fan_in_range<false, T>;
+    using base::slots_;
+    using base::tasks_;
+
 public:
-    explicit when_all_range(std::vector<task<T>> ts) : tasks_(std::move(ts)), slots_(tasks_.size()) {}
+    using base::base;
 
     bool await_ready() const noexcept { return tasks_.empty(); }
-
-    template <class P>
-    bool await_suspend(std::coroutine_handle<P> h) {
-        runtime_core* core = h.promise().core();
-        children_.reserve(tasks_.size());
-        for (std::size_t i = 0; i < tasks_.size(); ++i)
-            children_.push_back(make_child(tasks_[i], &slots_[i], this, i, false, core));
-        begin(h, h.promise().root_, children_.data(), tasks_.size());
-        for (std::size_t i = 0; i < tasks_.size(); ++i) start_child(children_[i], &slots_[i], this);
-        return suspend();
-    }
 
     std::vector<stored_t<T>> await_resume() {
         std::vector<stored_t<T>> out;
         if (tasks_.empty()) return out;
-        finish();
+        this->finish();
         for (auto& s : slots_)
             if (s.error) std::rethrow_exception(s.error);
         out.reserve(slots_.size());
         for (auto& s : slots_) out.push_back(s.take());
         return out;
     }
-
-private:
-    std::vector<task<T>> tasks_;
-    std::vector<result_slot<T>> slots_;
-    std::vector<join_handle<void>> children_;
 };
 
 }  // namespace detail

@@ -23,29 +23,19 @@ namespace weft {
 namespace detail {
 
 template <class... Ts>
-class when_any_tuple final : public fan_in {
+class when_any_tuple final : public fan_in_tuple<true, Ts...> {
+    using base = fan_in_tuple<true, Ts...>;
+    using base::slots_;
+
 public:
     using result_type = std::variant<stored_t<Ts>...>;
-
-    explicit when_any_tuple(task<Ts>... ts) : tasks_(std::move(ts)...) {}
+    using base::base;
 
     bool await_ready() const noexcept { return false; }
 
-    template <class P>
-    bool await_suspend(std::coroutine_handle<P> h) {
-        runtime_core* core = h.promise().core();
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            ((children_[I] = make_child(std::get<I>(tasks_), &std::get<I>(slots_), this, I, true, core)), ...);
-            begin(h, h.promise().root_, children_.data(), sizeof...(Ts));
-            (start_child(children_[I], &std::get<I>(slots_), this), ...);
-        }
-        (std::index_sequence_for<Ts...>{});
-        return suspend();
-    }
-
     result_type await_resume() {
-        finish();
-        return take<0>(winner());
+        this->finish();
+        return take<0>(this->winner());
     }
 
 private:
@@ -56,42 +46,26 @@ private:
         }
         return result_type(std::in_place_index<I>, std::get<I>(slots_).take());
     }
-
-    std::tuple<task<Ts>...> tasks_;
-    std::tuple<result_slot<Ts>...> slots_;
-    std::array<join_handle<void>, sizeof...(Ts)> children_;
 };
 
 template <class T>
-class when_any_range final : public fan_in {
+class when_any_range final : public fan_in_range<true, T> {
+    using base = fan_in_range<true, T>;
+    using base::slots_;
+    using base::tasks_;
+
 public:
-    explicit when_any_range(std::vector<task<T>> ts) : tasks_(std::move(ts)), slots_(tasks_.size()) {
+    explicit when_any_range(std::vector<task<T>> ts) : base(std::move(ts)) {
         if (tasks_.empty()) throw error("weft::when_any needs at least one task");
     }
 
     bool await_ready() const noexcept { return false; }
 
-    template <class P>
-    bool await_suspend(std::coroutine_handle<P> h) {
-        runtime_core* core = h.promise().core();
-        children_.reserve(tasks_.size());
-        for (std::size_t i = 0; i < tasks_.size(); ++i)
-            children_.push_back(make_child(tasks_[i], &slots_[i], this, i, true, core));
-        begin(h, h.promise().root_, children_.data(), tasks_.size());
-        for (std::size_t i = 0; i < tasks_.size(); ++i) start_child(children_[i], &slots_[i], this);
-        return suspend();
-    }
-
     std::pair<std::size_t, stored_t<T>> await_resume() {
-        finish();
-        std::size_t w = winner();
+        this->finish();
+        std::size_t w = this->winner();
         return {w, slots_[w].take()};
     }
-
-private:
-    std::vector<task<T>> tasks_;
-    std::vector<result_slot<T>> slots_;
-    std::vector<join_handle<void>> children_;
 };
 
 }  // namespace detail

@@ -15,7 +15,11 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <array>
 #include <optional>
+#include <tuple>
+#include <utility>
+#include <vector>
 #include <type_traits>
 #include <variant>
 
@@ -150,5 +154,52 @@ void start_child(join_handle<void>& h, result_slot<T>* slot, fan_in* owner) noex
         owner->arrive();
     }
 }
+
+// The children of a variadic when_all/when_any: made, registered with fan_in, started.
+template <bool FirstWins, class... Ts>
+class fan_in_tuple : public fan_in {
+public:
+    explicit fan_in_tuple(task<Ts>... ts) : tasks_(std::move(ts)...) {}
+
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) {
+        runtime_core* core = h.promise().core();
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            ((children_[I] = make_child(std::get<I>(tasks_), &std::get<I>(slots_), this, I, FirstWins, core)), ...);
+            begin(h, h.promise().root_, children_.data(), sizeof...(Ts));
+            (start_child(children_[I], &std::get<I>(slots_), this), ...);
+        }
+        (std::index_sequence_for<Ts...>{});
+        return suspend();
+    }
+
+protected:
+    std::tuple<task<Ts>...> tasks_;
+    std::tuple<result_slot<Ts>...> slots_;
+    std::array<join_handle<void>, sizeof...(Ts)> children_;
+};
+
+// The children of a when_all/when_any over a vector of tasks.
+template <bool FirstWins, class T>
+class fan_in_range : public fan_in {
+public:
+    explicit fan_in_range(std::vector<task<T>> ts) : tasks_(std::move(ts)), slots_(tasks_.size()) {}
+
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) {
+        runtime_core* core = h.promise().core();
+        children_.reserve(tasks_.size());
+        for (std::size_t i = 0; i < tasks_.size(); ++i)
+            children_.push_back(make_child(tasks_[i], &slots_[i], this, i, FirstWins, core));
+        begin(h, h.promise().root_, children_.data(), tasks_.size());
+        for (std::size_t i = 0; i < tasks_.size(); ++i) start_child(children_[i], &slots_[i], this);
+        return suspend();
+    }
+
+protected:
+    std::vector<task<T>> tasks_;
+    std::vector<result_slot<T>> slots_;
+    std::vector<join_handle<void>> children_;
+};
 
 }  // namespace weft::detail

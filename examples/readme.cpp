@@ -1,0 +1,20 @@
+// readme.cpp — the program README.md shows: asyncio's run / create_task / gather, in weft.
+#include <fmt/format.h>
+
+#include <weft/weft.hpp>
+
+weft::task<long> sum_to(long n) {  // asyncio: async def sum_to(n)
+    long s = 0;
+    for (long i = 1; i <= n; ++i) s += i;
+    co_await weft::yield_now();  // asyncio: await asyncio.sleep(0)
+    co_return s;
+}
+
+weft::task<int> main_task() {
+    auto [a, b, c] = co_await weft::when_all(sum_to(10), sum_to(1'000), sum_to(1'000'000));  // gather
+    long d = co_await weft::spawn(sum_to(100));                                              // create_task + await
+    fmt::print("{} {} {} {}\n", a, b, c, d);
+    co_return 0;
+}
+
+int main() { return weft::run(main_task()); }  // asyncio.run
