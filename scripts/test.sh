@@ -34,12 +34,20 @@ configure() {
   fi
 }
 
+passed=0 failed=0
 run_suite() {  # DIR [meson test args...]
   local dir=$1; shift
   echo "== build $dir"
   ninja -C "$dir" -j2
   echo "== test $dir"
-  meson test -C "$dir" --print-errorlogs --num-processes 2 "$@"
+  local rc=0
+  meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" | tee "$dir/test-summary.txt" || rc=$?
+  passed=$((passed + $(sed -n 's/^Ok:[[:space:]]*\([0-9]*\).*/\1/p' "$dir/test-summary.txt" | tail -n1)))
+  failed=$((failed + $(sed -n 's/^Fail:[[:space:]]*\([0-9]*\).*/\1/p' "$dir/test-summary.txt" | tail -n1)))
+  if [ "$rc" -ne 0 ]; then
+    echo "$passed passed, $((failed > 0 ? failed : 1)) failed"
+    exit "$rc"
+  fi
 }
 
 configure build-test -Dbuildtype=debugoptimized
@@ -59,3 +67,4 @@ if [ "$tsan" = 1 ]; then
     run_suite build-tsan --suite scheduler --timeout-multiplier 4
 fi
 echo "== all test runs passed"
+echo "$passed passed, $failed failed"

@@ -35,7 +35,12 @@ public:
     // Owner only. False when full.
     bool push(void* item) noexcept {
         std::uint64_t t = tail_.load(std::memory_order_relaxed);
-        if (t - head_.load(std::memory_order_acquire) > mask_) return false;
+        // head_ only grows, so a stale copy is a safe lower bound: read the contended line
+        // (thieves CAS it) only when the copy says the queue may be full.
+        if (t - head_seen_ > mask_) {
+            head_seen_ = head_.load(std::memory_order_acquire);
+            if (t - head_seen_ > mask_) return false;
+        }
         buf_[t & mask_].store(item, std::memory_order_relaxed);
         tail_.store(t + 1, std::memory_order_release);
         return true;
@@ -96,6 +101,7 @@ private:
     std::uint64_t mask_;
     alignas(64) std::atomic<std::uint64_t> head_{0};
     alignas(64) std::atomic<std::uint64_t> tail_{0};
+    std::uint64_t head_seen_ = 0;  // owner only: head_ as last read by push()
 };
 
 }  // namespace weft::detail
