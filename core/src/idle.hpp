@@ -89,16 +89,18 @@ public:
         return true;
     }
 
-    // Leaves the sleepers list without a notifier (timeout, shutdown). No-op if already off.
-    void unpark_self(int idx) {
+    // Leaves the sleepers list without a notifier (timeout, shutdown). Returns false if a
+    // notifier took us off the list meanwhile: we are then counted as searching.
+    bool unpark_self(int idx) {
         std::lock_guard lock(mu_);
         for (auto it = sleepers_.begin(); it != sleepers_.end(); ++it) {
             if (*it == idx) {
                 sleepers_.erase(it);
                 state_.fetch_add(1, std::memory_order_seq_cst);
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     std::uint32_t searching_count() const noexcept { return searching(state_.load(std::memory_order_relaxed)); }

@@ -28,6 +28,7 @@ worker::worker(runtime_core& core, std::uint32_t index)
       index_(index),
       queue_(core.config().local_queue_capacity),
       parker_(make_futex_parker()),
+      hooks_(make_worker_hooks(core, index)),
       overflow_buf_(std::make_unique<void*[]>(core.config().local_queue_capacity / 2 + 1)),
       rng_(0x9E3779B9u * (index + 1)) {}
 
@@ -80,6 +81,7 @@ void worker::run() {
 
 void* worker::next_task() noexcept {
     if (++tick_ % core_.config().global_queue_interval == 0) {
+        hooks_->poll();  // due timers land in the LIFO slots
         if (void* t = pop_global()) return t;
     }
     if (lifo_polls_ < core_.config().max_lifo_polls) {
@@ -172,13 +174,21 @@ void worker::park() {
     if (core_.has_pending_work()) core_.notify_work();
     while (true) {
         if (core_.is_shutdown()) {
-            core_.idle().unpark_self(static_cast<int>(index_));
+            if (!core_.idle().unpark_self(static_cast<int>(index_))) searching_ = true;
             return;
         }
-        parker_->park(std::chrono::nanoseconds(-1));
+        // Sleep until woken or until the next timer of this worker is due.
+        std::chrono::nanoseconds timeout = hooks_->park_timeout();
+        if (timeout.count() != 0) parker_->park(timeout);
         if (core_.idle().was_unparked(static_cast<int>(index_))) {
             searching_ = true;  // the notifier counted us as searching
             stats_.unparks.add();
+            hooks_->poll();
+            return;
+        }
+        if (timeout.count() >= 0) {  // a timer is due (or the wait timed out): leave by ourselves
+            if (!core_.idle().unpark_self(static_cast<int>(index_))) searching_ = true;  // a notifier won the race
+            hooks_->poll();
             return;
         }
     }
@@ -261,6 +271,8 @@ bool take_back_unstarted(runtime_core* core, void* frame) noexcept {
     worker* w = tl_worker;
     return w && &w->core() == core && w->take_back(frame);
 }
+
+worker_hooks* current_worker_hooks() noexcept { return tl_worker ? tl_worker->hooks() : nullptr; }
 
 bool consume_budget() noexcept {
     worker* w = tl_worker;

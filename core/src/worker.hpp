@@ -20,6 +20,7 @@
 
 #include <weft/detail/parker.hpp>
 #include <weft/detail/scheduler_api.hpp>
+#include <weft/detail/worker_hooks.hpp>
 #include <weft/metrics.hpp>
 
 #include "counter.hpp"
@@ -66,6 +67,7 @@ public:
     void* steal_into(worker& into) noexcept;
     worker_metrics metrics() const;
     runtime_core& core() const noexcept { return core_; }
+    worker_hooks* hooks() const noexcept { return hooks_.get(); }
     std::uint32_t index() const noexcept { return index_; }
 
     // Shutdown (after join): empties the queues, appending the tasks that never started.
@@ -87,6 +89,7 @@ private:
     local_queue queue_;
     lifo_slots lifo_;
     std::unique_ptr<parker> parker_;
+    std::unique_ptr<worker_hooks> hooks_;    // timers (and later I/O) of this worker
     std::unique_ptr<void*[]> overflow_buf_;  // half a queue, for push_back's overflow batch
     std::thread thread_;
 

@@ -24,18 +24,9 @@
 #include <cstdint>
 #include <optional>
 
-namespace weft::detail {
+#include <weft/detail/timer_node.hpp>
 
-// A timer, embedded in whatever waits for it (e.g. a sleeping task's awaiter).
-struct timer_node {
-    std::uint64_t deadline = 0;  // in ticks
-    timer_node* prev = nullptr;
-    timer_node* next = nullptr;
-    std::uint8_t level = 0;
-    std::uint8_t slot = 0;
-    bool linked = false;  // in the wheel (not fired, not removed)
-    bool due = false;     // in the due list (deadline already reached when inserted)
-};
+namespace weft::detail {
 
 class timer_wheel {
 public:

@@ -1,4 +1,5 @@
-// weft/weft.hpp — everything weft offers, in one include.
+// weft/weft.hpp — everything weft offers, in one include. It lives at the root, above the
+// modules, because it includes all of them (core, timers, ...).
 //
 //   #include <weft/weft.hpp>
 //   weft::task<int> main_task() { co_return 0; }
@@ -13,5 +14,6 @@
 #include <weft/runtime.hpp>
 #include <weft/task.hpp>
 #include <weft/when_all.hpp>
+#include <weft/sleep.hpp>
 #include <weft/when_any.hpp>
 #include <weft/yield.hpp>

@@ -1,0 +1,84 @@
+// weft/sleep.hpp — sleep_for and sleep_until: asyncio's `await asyncio.sleep(d)`.
+//
+// The task is suspended (its worker runs other tasks) and resumed no earlier than the
+// deadline, on the worker whose timer wheel it was armed in, at 1 ms resolution. Sleeping
+// is a cancellation point: a cancelled sleeper wakes at once with weft::cancelled_error, and
+// its timer is removed right away (not when the deadline passes). A duration of zero or
+// less yields instead (like asyncio.sleep(0)).
+//
+//   co_await weft::sleep_for(std::chrono::milliseconds(250));
+//   co_await weft::sleep_until(std::chrono::steady_clock::now() + 1s);
+//
+// Thread safety: awaited from a task; the task may be cancelled from any thread.
+#pragma once
+
+#include <chrono>
+#include <coroutine>
+#include <cstdint>
+
+#include <weft/detail/promise_base.hpp>
+#include <weft/detail/timer_node.hpp>
+#include <weft/error.hpp>
+
+namespace weft {
+
+namespace detail {
+
+void sleep_on_cancel(canceller* c) noexcept;
+
+// The state of one sleep, in the sleeping task's frame.
+struct sleep_state : canceller {
+    timer_waiter waiter;
+    void* service = nullptr;  // the timer_service the timer is armed in
+    promise_base* root = nullptr;
+    bool installed = false;
+    bool cancelled = false;
+    bool yielded = false;
+
+    sleep_state() noexcept : canceller{&sleep_on_cancel} {}
+};
+
+// Arms the sleep in the current worker's timer wheel (timers/src/sleep.cpp). Returns false
+// if the task must not suspend (cancellation already requested).
+bool begin_sleep(sleep_state& st, std::coroutine_handle<> h, promise_base* root,
+                 std::chrono::steady_clock::time_point deadline) noexcept;
+void end_sleep(sleep_state& st) noexcept;
+
+class sleep_awaiter : sleep_state {
+public:
+    explicit sleep_awaiter(std::chrono::steady_clock::time_point deadline) noexcept : deadline_(deadline) {}
+
+    bool await_ready() const noexcept { return false; }
+
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) noexcept {
+        return begin_sleep(*this, h, h.promise().root_, deadline_);
+    }
+
+    void await_resume() {
+        end_sleep(*this);
+        if (cancelled) {
+            root->take_cancel();
+            throw cancelled_error();
+        }
+        if (yielded && root->cancel_requested() && root->take_cancel()) throw cancelled_error();
+    }
+
+private:
+    std::chrono::steady_clock::time_point deadline_;
+};
+
+}  // namespace detail
+
+[[nodiscard]] inline detail::sleep_awaiter sleep_until(std::chrono::steady_clock::time_point deadline) noexcept {
+    return detail::sleep_awaiter(deadline);
+}
+
+template <class Rep, class Period>
+[[nodiscard]] detail::sleep_awaiter sleep_for(std::chrono::duration<Rep, Period> d) noexcept {
+    auto now = std::chrono::steady_clock::now();
+    if (d <= d.zero()) return detail::sleep_awaiter(now);
+    return detail::sleep_awaiter(now + std::chrono::ceil<std::chrono::steady_clock::duration>(d));
+}
+
+}  // namespace weft

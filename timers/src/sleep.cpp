@@ -1,0 +1,52 @@
+// sleep.cpp — sleep_for / sleep_until on the worker's timer service.
+#include <weft/sleep.hpp>
+
+#include <weft/detail/scheduler_api.hpp>
+
+#include "timer_service.hpp"
+
+namespace weft::detail {
+
+bool begin_sleep(sleep_state& st, std::coroutine_handle<> h, promise_base* root,
+                 std::chrono::steady_clock::time_point deadline) noexcept {
+    st.root = root;
+    if (root->cancel_requested()) {  // a cancellation point even when nothing is left to wait
+        st.cancelled = true;
+        return false;
+    }
+    timer_service* svc = current_timer_service();
+    if (deadline <= std::chrono::steady_clock::now()) {  // sleep(0): let the others run first
+        st.yielded = true;
+        root->note_suspend();
+        schedule(root->core_, h, schedule_hint::yield);
+        return true;
+    }
+    st.waiter.task = h;
+    st.waiter.core = root->core_;
+    st.service = svc;
+    if (!root->install_canceller(&st)) {
+        st.cancelled = true;
+        return false;
+    }
+    st.installed = true;
+    root->note_suspend();
+    // After this the timer may fire (on this worker, once we return) or a cancel() may
+    // disarm it from another thread; either one resumes us.
+    svc->arm(&st.waiter, svc->ticks_at(deadline));
+    return true;
+}
+
+void sleep_on_cancel(canceller* c) noexcept {
+    auto* st = static_cast<sleep_state*>(c);
+    auto* svc = static_cast<timer_service*>(st->service);
+    if (svc->disarm(&st->waiter)) {  // we won against expiry: the task is ours to resume
+        st->cancelled = true;
+        schedule(st->waiter.core, st->waiter.task, schedule_hint::wake);
+    }
+}
+
+void end_sleep(sleep_state& st) noexcept {
+    if (st.installed) st.root->remove_canceller(&st);
+}
+
+}  // namespace weft::detail
