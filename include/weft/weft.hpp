@@ -14,6 +14,9 @@
 #include <weft/runtime.hpp>
 #include <weft/task.hpp>
 #include <weft/when_all.hpp>
+#include <weft/interval.hpp>
+#include <weft/shield.hpp>
 #include <weft/sleep.hpp>
+#include <weft/timeout.hpp>
 #include <weft/when_any.hpp>
 #include <weft/yield.hpp>

@@ -24,15 +24,18 @@ bool begin_sleep(sleep_state& st, std::coroutine_handle<> h, promise_base* root,
     st.waiter.task = h;
     st.waiter.core = root->core_;
     st.service = svc;
+    root->note_suspend();
+    // Arm first, then install the canceller: a cancel() in between only sets the request,
+    // which the failing install then sees. Only this worker fires its timers, and it is
+    // busy running us, so nothing fires before we return.
+    svc->arm(&st.waiter, svc->ticks_at(deadline));
+    st.installed = true;  // before the install: after it, a cancel() may resume us at once
     if (!root->install_canceller(&st)) {
+        st.installed = false;
+        svc->disarm(&st.waiter);
         st.cancelled = true;
         return false;
     }
-    st.installed = true;
-    root->note_suspend();
-    // After this the timer may fire (on this worker, once we return) or a cancel() may
-    // disarm it from another thread; either one resumes us.
-    svc->arm(&st.waiter, svc->ticks_at(deadline));
     return true;
 }
 

@@ -3,6 +3,7 @@
 // Every weft exception derives from weft::error (itself a std::runtime_error), so one
 // `catch (const weft::error&)` sees them all:
 //   - cancelled_error: the task was cancelled (asyncio's CancelledError);
+//   - timeout_error:   a weft::timeout deadline passed (asyncio's TimeoutError);
 //   - config_error:    a configuration value was rejected; says source, key and value;
 //   - system_error:    a system call failed; carries the errno (as std::system_error does).
 //
@@ -27,6 +28,13 @@ public:
 class cancelled_error : public error {
 public:
     cancelled_error() : error("weft: task cancelled") {}
+};
+
+// A deadline passed before the awaited operation finished (weft::timeout). The operation
+// was cancelled and has finished cancelling when this is thrown.
+class timeout_error : public error {
+public:
+    timeout_error() : error("weft: timed out") {}
 };
 
 // A configuration value was rejected. source() is "code", "env", a file path, ...

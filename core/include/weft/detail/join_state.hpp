@@ -88,10 +88,12 @@ struct join_waiter : canceller {
 
     // The child we run inline suspends for the first time (from its note_suspend).
     void arm() noexcept {
-        if (root_->install_canceller(this))
-            installed_ = true;
-        else
-            on_cancel(this);  // cancellation was requested meanwhile: deliver it now
+        // installed_ is written before the install: once installed, a cancel() on another
+        // thread may resume the waiter at once, and it reads installed_ then.
+        installed_ = true;
+        if (root_->install_canceller(this)) return;
+        installed_ = false;
+        on_cancel(this);  // cancellation was requested meanwhile: deliver it now
     }
 
     // await_suspend's work; `child` is the awaited task's promise.
