@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs weft-bench and the peer programs of ../shared/peers on W1-W4, alternating
+# Runs weft-bench and the peer programs of ../shared/peers on W1-W4, W5s and W6, alternating
 # (weft, tokio, go, asio, tbb, weft, ...) so that machine noise hits all alike, and prints
 # a table of medians with weft/peer ratios (see ../shared/bench-protocol.md).
 #   benchmarks/compare_peers.sh [REPS]       (default 5; needs scripts/setup.sh --peers)
@@ -25,17 +25,19 @@ if [ ! -x "$work/tokio/target/release/bench" ] || [ ! -x "$work/go/bin/peersgo" 
   for p in tokio go asio tbb; do echo "== build $p" >&2; "$work/$p/run.sh" build >/dev/null; done
 fi
 
-declare -A scenario=([w1]=spawn_join [w2]=fork_join [w3]=yield_many [w4]=ping_pong)
+declare -A scenario=([w1]=spawn_join [w2]=fork_join [w3]=yield_many [w4]=ping_pong [w5s]=sleep_memory [w6]=timers)
+WORKLOADS=${WORKLOADS:-w1 w2 w3 w4 w5s w6}
 json=$(mktemp)
 trap 'rm -f "$json"' EXIT
 for rep in $(seq "$REPS"); do
-  for w in w1 w2 w3 w4; do
+  for w in $WORKLOADS; do
     for t in 1 2; do
       "$BUILD/benchmarks/weft-bench" --scenario "${scenario[$w]}" --threads "$t" --reps 1 --json "$json" >/dev/null 2>&1
       rate=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$json")
       echo "RESULT peer=weft w=$w threads=$t rate=$rate rep=$rep" | tee -a "$OUT"
       for p in tokio go asio tbb; do
         [ "$p" = tbb ] && [ "$w" != w1 ] && [ "$w" != w2 ] && continue
+        [ "$p" = go ] && [ "$w" = w5s ] && continue  # Go's peer has no W5s
         line=$(timeout 300 "$work/$p/run.sh" bench "$w" "$t" | grep '^RESULT' || echo "RESULT peer=$p w=$w threads=$t rate=nan")
         echo "$line rep=$rep" | tee -a "$OUT"
       done

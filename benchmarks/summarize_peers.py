@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
 """Turns compare_peers.sh's RESULT lines into a markdown table: median (min-max) per peer,
-workload and thread count, and weft's ratio to each peer measured in the same run."""
+workload and thread count, and weft's advantage over each peer measured in the same run
+(weft / peer for rates, peer / weft for costs such as bytes per task or milliseconds)."""
 import collections
 import statistics
 import sys
 
-UNITS = {"w1": "tasks/s", "w2": "tasks/s", "w3": "yields/s", "w4": "round trips/s"}
-NAMES = {"w1": "W1 spawn_join", "w2": "W2 fork_join", "w3": "W3 yield_many", "w4": "W4 ping_pong"}
+UNITS = {"w1": "tasks/s", "w2": "tasks/s", "w3": "yields/s", "w4": "round trips/s", "w5s": "bytes/task",
+         "w6": "ms"}
+NAMES = {"w1": "W1 spawn_join", "w2": "W2 fork_join", "w3": "W3 yield_many", "w4": "W4 ping_pong",
+         "w5s": "W5s sleep_memory", "w6": "W6 timers"}
+LOWER_IS_BETTER = {"w5s", "w6"}
 
 
 def fmt(v):
-    return f"{v / 1e6:.2f}M" if v >= 1e6 else f"{v / 1e3:.0f}k"
+    if v >= 1e6:
+        return f"{v / 1e6:.2f}M"
+    return f"{v / 1e3:.0f}k" if v >= 1e4 else f"{v:.0f}"
 
 
 def main(path):
@@ -24,9 +30,9 @@ def main(path):
         except ValueError:
             continue
         runs[(kv["w"], int(kv["threads"]), kv["peer"])].append(rate)
-    print(f"| workload | threads | peer | median | min-max | runs | weft / peer |")
+    print(f"| workload | threads | peer | median | min-max | runs | weft's advantage |")
     print("|---|---|---|---|---|---|---|")
-    for w in ["w1", "w2", "w3", "w4"]:
+    for w in ["w1", "w2", "w3", "w4", "w5s", "w6"]:
         for t in [1, 2]:
             weft = runs.get((w, t, "weft"))
             if not weft:
@@ -37,7 +43,9 @@ def main(path):
                 if not r:
                     continue
                 m = statistics.median(r)
-                ratio = "" if peer == "weft" else f"{wm / m:.2f}x"
+                # Rates: weft / peer. Costs (bytes, ms): peer / weft. Above 1: weft is better.
+                adv = m / wm if w in LOWER_IS_BETTER else wm / m
+                ratio = "" if peer == "weft" else f"{adv:.2f}x"
                 print(f"| {NAMES[w]} ({UNITS[w]}) | {t} | {peer} | {fmt(m)} | {fmt(min(r))}-{fmt(max(r))} "
                       f"| {len(r)} | {ratio} |")
 

@@ -171,7 +171,8 @@ int run(const options& opt) {
 
 int main(int argc, char** argv) {
     CLI::App app{"weft-bench: the workloads of ../shared/bench-protocol.md (W1-W4) on weft", "weft-bench"};
-    std::vector<std::string> scenario_args = {"spawn_join", "fork_join", "yield_many", "ping_pong"};
+    std::vector<std::string> scenario_args = {"spawn_join", "fork_join", "yield_many",
+                                              "ping_pong",  "timers",    "sleep_memory"};
     std::vector<std::string> thread_args = {"1", "2"};
     std::string driver = "none";
     int reps = 3;
@@ -181,7 +182,7 @@ int main(int argc, char** argv) {
     app.add_option("--scenario", scenario_args, "Scenarios to run, comma-separated (see --list)")
         ->delimiter(',')
         ->type_name("NAME[,NAME...]")
-        ->default_str("spawn_join,fork_join,yield_many,ping_pong");
+        ->default_str("spawn_join,fork_join,yield_many,ping_pong,timers,sleep_memory");
     app.add_option("--threads", thread_args, "Worker counts to run each scenario with, comma-separated")
         ->delimiter(',')
         ->type_name("N[,N...]")

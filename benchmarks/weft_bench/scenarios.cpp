@@ -7,6 +7,8 @@
 #include "scenarios.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <fstream>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include <weft/channel.hpp>
+#include <weft/sleep.hpp>
 #include <weft/runtime.hpp>
 #include <weft/yield.hpp>
 
@@ -135,6 +138,59 @@ weft::task<double> ping_pong_body(std::uint64_t rounds) {
     co_return seconds_since(t0);
 }
 
+// ---- W5s sleep_memory ----
+
+constexpr std::size_t sleep_memory_tasks = 1'000'000;
+
+std::uint64_t rss_bytes() {
+    std::ifstream statm("/proc/self/statm");
+    std::uint64_t size = 0, resident = 0;
+    statm >> size >> resident;
+    return resident * 4096;
+}
+
+weft::task<> hour_sleeper(std::atomic<std::size_t>* started) {
+    started->fetch_add(1, std::memory_order_relaxed);
+    co_await weft::sleep_for(std::chrono::hours(1));
+}
+
+// As the peers: RSS before, spawn n sleepers (dropping the handles), wait until all have
+// started, let the allocator settle 100 ms, RSS after; bytes per task above the baseline.
+weft::task<double> sleep_memory_body(std::size_t n) {
+    std::atomic<std::size_t> started{0};
+    co_await weft::sleep_for(std::chrono::milliseconds(50));
+    const std::uint64_t base = rss_bytes();
+    for (std::size_t i = 0; i < n; ++i) weft::spawn(hour_sleeper(&started)).detach();
+    while (started.load(std::memory_order_relaxed) < n) co_await weft::sleep_for(std::chrono::milliseconds(1));
+    co_await weft::sleep_for(std::chrono::milliseconds(100));
+    const std::uint64_t after = rss_bytes();
+    co_return (static_cast<double>(after) - static_cast<double>(base)) / static_cast<double>(n);
+    // The sleepers are destroyed with the runtime.
+}
+
+// ---- W6 timers ----
+
+constexpr std::size_t timer_tasks = 100'000;
+
+weft::task<> micro_sleeper(std::uint64_t us) { co_await weft::sleep_for(std::chrono::microseconds(us)); }
+
+// 100,000 tasks, each sleeping a uniform 0-100 ms drawn from the peers' xorshift sequence;
+// wall time from the first spawn to the last join.
+weft::task<double> timers_body(std::size_t n) {
+    std::uint64_t x = 0x9E3779B97F4A7C15ull;
+    const auto t0 = bench_clock::now();
+    std::vector<weft::join_handle<>> handles;
+    handles.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        handles.push_back(weft::spawn(micro_sleeper(x % 100'000)));
+    }
+    for (auto& h : handles) co_await h;
+    co_return seconds_since(t0) * 1000.0;
+}
+
 constexpr scenario scenario_table[] = {
     {"spawn_join", "tasks/s", "W1: spawn 1,000,000 empty tasks keeping the join handles, then await them in order",
      &run_spawn_join},
@@ -144,6 +200,10 @@ constexpr scenario scenario_table[] = {
      &run_fork_join},
     {"yield_many", "yields/s", "W3: 1,000 tasks each yield_now() 1,000 times, then join all", &run_yield_many},
     {"ping_pong", "roundtrips/s", "W4: two tasks, two channels of capacity 1, 500,000 round trips", &run_ping_pong},
+    {"sleep_memory", "bytes/task",
+     "W5s: 1,000,000 tasks each sleep one hour; RSS per task above the baseline (lower is better)", &run_sleep_memory},
+    {"timers", "ms", "W6: 100,000 tasks each sleep a uniform random 0-100 ms; wall time (lower is better, ideal ~100)",
+     &run_timers},
 };
 
 }  // namespace
@@ -164,6 +224,10 @@ double run_yield_many(weft::runtime& rt) {
 double run_ping_pong(weft::runtime& rt) {
     return static_cast<double>(ping_pong_rounds) / timed(rt, ping_pong_body(ping_pong_rounds));
 }
+
+double run_sleep_memory(weft::runtime& rt) { return rt.block_on(sleep_memory_body(sleep_memory_tasks)); }
+
+double run_timers(weft::runtime& rt) { return timed(rt, timers_body(timer_tasks)); }
 
 std::span<const scenario> all_scenarios() noexcept { return scenario_table; }
 

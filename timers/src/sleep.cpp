@@ -22,7 +22,6 @@ bool begin_sleep(sleep_state& st, std::coroutine_handle<> h, promise_base* root,
         return true;
     }
     st.waiter.task = h;
-    st.waiter.core = root->core_;
     st.service = svc;
     root->note_suspend();
     // Arm first, then install the canceller: a cancel() in between only sets the request,
@@ -44,7 +43,7 @@ void sleep_on_cancel(canceller* c) noexcept {
     auto* svc = static_cast<timer_service*>(st->service);
     if (svc->disarm(&st->waiter)) {  // we won against expiry: the task is ours to resume
         st->cancelled = true;
-        schedule(st->waiter.core, st->waiter.task, schedule_hint::wake);
+        schedule(st->root->core_, st->waiter.task, schedule_hint::wake);
     }
 }
 

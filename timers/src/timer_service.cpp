@@ -52,18 +52,18 @@ void timer_service::poll() noexcept {
         if (wheel_.empty()) return;
         auto next = wheel_.next_expiration();
         if (!next || *next > now) return;
-        wheel_.advance(now, [&fired](timer_node* n) {
-            auto* w = static_cast<timer_waiter*>(n);
-            w->next_fired = fired;
-            fired = w;
+        wheel_.advance(now, [&fired](timer_node* n) {  // unlinked: `next` is free to use
+            n->next = fired;
+            fired = static_cast<timer_waiter*>(n);
         });
     }
     // Resume outside the lock (a resumed task may arm or cancel timers). Read the link
     // first: once scheduled, the task may run and its waiter may be gone.
     while (fired) {
         timer_waiter* w = fired;
-        fired = w->next_fired;
-        schedule(w->core, w->task, schedule_hint::wake);
+        fired = static_cast<timer_waiter*>(w->next);
+        w->next = nullptr;
+        schedule(&core_, w->task, schedule_hint::wake);
     }
 }
 

@@ -20,11 +20,10 @@ struct timer_node {
     bool due = false;     // in the due list (deadline already reached when inserted)
 };
 
-// What a fired timer resumes.
+// What a fired timer resumes (on the runtime of the wheel's worker). Once fired, the
+// node's `next` link strings it into the worker's list of timers to resume.
 struct timer_waiter : timer_node {
     std::coroutine_handle<> task;
-    runtime_core* core = nullptr;
-    timer_waiter* next_fired = nullptr;  // the worker's list of what fired, while it resumes them
 };
 
 }  // namespace weft::detail
