@@ -86,19 +86,23 @@ key_desc uint_key(const char* name, std::uint32_t runtime_config::*field, std::u
                     [=](const runtime_config& c) { check_value("code", c.*field, std::to_string(c.*field)); }};
 }
 
+key_desc bool_key(const char* name, bool runtime_config::*field) {
+    return key_desc{
+        name,
+        [=](runtime_config& c, const std::string& src, const std::string& t) { c.*field = parse_bool(src, name, t); },
+        [=](runtime_config& c, const std::string& src, const toml::node& n) {
+            auto v = n.value_exact<bool>();
+            if (!v) fail(src, name, node_text(n), "expected true or false");
+            c.*field = *v;
+        },
+        [](const runtime_config&) {}};
+}
+
 const std::vector<key_desc>& keys() {
     static const std::vector<key_desc> table = {
         uint_key("workers", &runtime_config::workers, 0, 1024),
-        key_desc{"pin_workers",
-                 [](runtime_config& c, const std::string& src, const std::string& t) {
-                     c.pin_workers = parse_bool(src, "pin_workers", t);
-                 },
-                 [](runtime_config& c, const std::string& src, const toml::node& n) {
-                     auto v = n.value_exact<bool>();
-                     if (!v) fail(src, "pin_workers", node_text(n), "expected true or false");
-                     c.pin_workers = *v;
-                 },
-                 [](const runtime_config&) {}},
+        bool_key("pin_workers", &runtime_config::pin_workers),
+        bool_key("paused_time", &runtime_config::paused_time),
         key_desc{"thread_name_prefix",
                  [](runtime_config& c, const std::string&, const std::string& t) { c.thread_name_prefix = t; },
                  [](runtime_config& c, const std::string& src, const toml::node& n) {

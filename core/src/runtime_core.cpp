@@ -76,6 +76,14 @@ void runtime_core::notify_work() noexcept {
     if (idx >= 0) workers_[static_cast<std::size_t>(idx)]->unpark();
 }
 
+void runtime_core::wake_all_workers() noexcept {
+    for (auto& w : workers_) w->unpark();
+}
+
+std::shared_ptr<void>& shared_hook_state(runtime_core& core) noexcept { return core.shared_hook_state(); }
+bool paused_time(const runtime_core& core) noexcept { return core.config().paused_time; }
+void wake_all_workers(runtime_core& core) noexcept { core.wake_all_workers(); }
+
 bool runtime_core::has_pending_work() const noexcept {
     // Ordered after the caller's seq_cst RMW on the idle state in park() (see idle.hpp).
     if (!inject_.empty()) return true;

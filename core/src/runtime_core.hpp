@@ -49,8 +49,15 @@ public:
 
     runtime_metrics metrics() const;
 
+    // State the modules above core share between the hooks of all workers (the timers'
+    // clock). core only keeps it alive; it is created by the first make_worker_hooks().
+    std::shared_ptr<void>& shared_hook_state() noexcept { return shared_hook_state_; }
+    // Unparks every worker, so that each re-reads its hooks' park timeout.
+    void wake_all_workers() noexcept;
+
 private:
     runtime_config config_;
+    std::shared_ptr<void> shared_hook_state_;  // before workers_: their hooks may use it
     std::vector<std::unique_ptr<worker>> workers_;
     inject_queue inject_;
     idle_state idle_;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <weft/channel.hpp>
+#include <weft/clock.hpp>
 #include <weft/config.hpp>
 #include <weft/error.hpp>
 #include <weft/join_handle.hpp>

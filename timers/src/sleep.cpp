@@ -8,14 +8,17 @@
 namespace weft::detail {
 
 bool begin_sleep(sleep_state& st, std::coroutine_handle<> h, promise_base* root,
-                 std::chrono::steady_clock::time_point deadline) noexcept {
+                 std::chrono::steady_clock::time_point deadline, bool is_relative,
+                 std::chrono::steady_clock::duration relative) noexcept {
     st.root = root;
     if (root->cancel_requested()) {  // a cancellation point even when nothing is left to wait
         st.cancelled = true;
         return false;
     }
     timer_service* svc = current_timer_service();
-    if (deadline <= std::chrono::steady_clock::now()) {  // sleep(0): let the others run first
+    const auto now = svc->now();
+    if (is_relative) deadline = now + relative;
+    if (deadline <= now) {  // sleep(0): let the others run first
         st.yielded = true;
         root->note_suspend();
         schedule(root->core_, h, schedule_hint::yield);

@@ -6,20 +6,26 @@
 
 namespace weft::detail {
 
-std::unique_ptr<worker_hooks> make_worker_hooks(runtime_core& core, std::uint32_t) {
-    return std::make_unique<timer_service>(core);
+runtime_clock& clock_of(runtime_core& core) {
+    std::shared_ptr<void>& slot = shared_hook_state(core);
+    if (!slot) slot = std::make_shared<runtime_clock>(paused_time(core));
+    return *static_cast<runtime_clock*>(slot.get());
 }
 
-std::uint64_t timer_service::elapsed_ticks(timer_clock::time_point t) const noexcept {
-    if (t <= start_) return 0;
-    return static_cast<std::uint64_t>((t - start_) / tick_length);
+std::unique_ptr<worker_hooks> make_worker_hooks(runtime_core& core, std::uint32_t) {
+    return std::make_unique<timer_service>(core, clock_of(core));
 }
 
 std::uint64_t timer_service::ticks_at(timer_clock::time_point t) const noexcept {
-    if (t <= start_) return 0;
-    auto d = t - start_;
+    if (t <= clock_.start) return 0;
+    auto d = t - clock_.start;
     auto ticks = static_cast<std::uint64_t>(d / tick_length);
     return d % tick_length == timer_clock::duration::zero() ? ticks : ticks + 1;
+}
+
+std::uint64_t timer_service::now_ticks() const noexcept {
+    auto t = clock_.now();
+    return t <= clock_.start ? 0 : static_cast<std::uint64_t>((t - clock_.start) / tick_length);
 }
 
 void timer_service::arm(timer_waiter* w, std::uint64_t deadline) noexcept {
@@ -39,7 +45,10 @@ std::chrono::nanoseconds timer_service::park_timeout() noexcept {
         next = wheel_.next_expiration();
     }
     if (!next) return std::chrono::nanoseconds(-1);
-    auto due = start_ + *next * tick_length;
+    if (*next <= now_ticks()) return std::chrono::nanoseconds(0);
+    // Paused time moves only through advance_time(), which wakes every worker.
+    if (clock_.paused) return std::chrono::nanoseconds(-1);
+    auto due = clock_.start + *next * tick_length;
     auto now = timer_clock::now();
     return due <= now ? std::chrono::nanoseconds(0) : std::chrono::ceil<std::chrono::nanoseconds>(due - now);
 }

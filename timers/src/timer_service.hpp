@@ -1,5 +1,6 @@
 // timer_service.hpp — a worker's timers: its timer_wheel behind a small lock, and the
-// clock the runtime counts ticks with (1 ms).
+// runtime's clock (shared by all workers: the steady clock, or a paused clock that only
+// moves when advance_time() says so).
 //
 // Who touches it: the owner worker arms timers (a task on it sleeps) and advances the wheel
 // (poll); any thread may disarm a timer (a cancel() of the sleeping task). The lock is held
@@ -8,15 +9,15 @@
 // node is out of the wheel before the task moves on.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
 
 #include <weft/detail/promise_base.hpp>
 #include <weft/detail/spin_lock.hpp>
-#include <weft/detail/worker_hooks.hpp>
-
 #include <weft/detail/timer_node.hpp>
+#include <weft/detail/worker_hooks.hpp>
 
 #include "timer_wheel.hpp"
 
@@ -25,16 +26,30 @@ namespace weft::detail {
 using timer_clock = std::chrono::steady_clock;
 inline constexpr std::chrono::milliseconds tick_length{1};
 
+// The clock of one runtime, shared by the timer services of its workers.
+struct runtime_clock {
+    const bool paused;
+    const timer_clock::time_point start = timer_clock::now();
+    std::atomic<std::int64_t> paused_offset_ns{0};  // paused: how far advance_time() moved it
+
+    explicit runtime_clock(bool p) : paused(p) {}
+    timer_clock::time_point now() const noexcept {
+        if (!paused) return timer_clock::now();
+        return start + std::chrono::nanoseconds(paused_offset_ns.load(std::memory_order_acquire));
+    }
+};
+
 class timer_service final : public worker_hooks {
 public:
-    explicit timer_service(runtime_core& core) : core_(core), start_(timer_clock::now()) {}
+    explicit timer_service(runtime_core& core, runtime_clock& clock) : core_(core), clock_(clock) {}
 
     std::chrono::nanoseconds park_timeout() noexcept override;
     void poll() noexcept override;
 
-    // Ticks since the runtime started, rounded up (a timer never fires early).
+    timer_clock::time_point now() const noexcept { return clock_.now(); }
+    // The tick a deadline falls in, rounded up (a timer never fires early).
     std::uint64_t ticks_at(timer_clock::time_point t) const noexcept;
-    std::uint64_t now_ticks() const noexcept { return elapsed_ticks(timer_clock::now()); }
+    std::uint64_t now_ticks() const noexcept;
 
     // Owner thread. Arms w for `deadline` (in ticks).
     void arm(timer_waiter* w, std::uint64_t deadline) noexcept;
@@ -42,15 +57,16 @@ public:
     bool disarm(timer_waiter* w) noexcept;
 
 private:
-    std::uint64_t elapsed_ticks(timer_clock::time_point t) const noexcept;
-
     runtime_core& core_;
-    const timer_clock::time_point start_;
+    runtime_clock& clock_;
     spin_lock lock_;
     timer_wheel wheel_;
 };
 
 // The timer service of the worker running on this thread (nullptr off the workers).
 inline timer_service* current_timer_service() noexcept { return static_cast<timer_service*>(current_worker_hooks()); }
+
+// The clock of a runtime (created with its first worker's hooks).
+runtime_clock& clock_of(runtime_core& core);
 
 }  // namespace weft::detail

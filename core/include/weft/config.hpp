@@ -42,6 +42,9 @@ struct runtime_config {
     // Microseconds an idle worker keeps looking for work before it parks (a futex wake-up
     // costs both sides microseconds; a short spin absorbs gaps between bursts); 0..100000.
     std::uint32_t spin_before_park_us = 50;
+    // Time stands still until the program advances it (weft::advance_time): for tests of
+    // timer logic without real sleeps (tokio's paused time). Not for production.
+    bool paused_time = false;
     // Level of the spdlog logger named "weft".
     log_level log = log_level::warn;
 

@@ -120,6 +120,8 @@ public:
     }
 
     std::uint32_t worker_count() const noexcept;
+    // Internal: the runtime's shared state (for the modules built on core).
+    detail::runtime_core* core_handle() const noexcept { return core_; }
     const runtime_config& config() const noexcept { return detail::core_config(core_); }
     runtime_metrics metrics() const { return detail::core_metrics(core_); }
 

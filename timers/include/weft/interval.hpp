@@ -18,6 +18,7 @@
 
 #include <chrono>
 
+#include <weft/clock.hpp>
 #include <weft/error.hpp>
 #include <weft/sleep.hpp>
 
@@ -31,14 +32,15 @@ public:
 
     template <class Rep, class Period>
     explicit interval(std::chrono::duration<Rep, Period> period, missed_tick_policy policy = missed_tick_policy::skip)
-        : period_(std::chrono::ceil<clock::duration>(period)), policy_(policy), next_(clock::now()) {
+        : period_(std::chrono::ceil<clock::duration>(period)), policy_(policy), next_(weft::now()) {
         if (period_ <= clock::duration::zero()) throw error("weft::interval: the period must be positive");
     }
 
     // Waits for the next tick (a cancellation point).
     [[nodiscard]] detail::sleep_awaiter tick() {
-        const clock::time_point now = clock::now();
+        const clock::time_point now = weft::now();
         const clock::time_point due = next_;
+        // Measured against the runtime's clock (weft/clock.hpp), like the sleep below.
         switch (policy_) {
             case missed_tick_policy::burst:
                 next_ = due + period_;
@@ -59,7 +61,7 @@ public:
     clock::duration period() const noexcept { return period_; }
     missed_tick_policy policy() const noexcept { return policy_; }
     // Restarts the schedule: the next tick is one period from now.
-    void reset() { next_ = clock::now() + period_; }
+    void reset() { next_ = weft::now() + period_; }
 
 private:
     clock::duration period_;

@@ -7,7 +7,7 @@
 // less yields instead (like asyncio.sleep(0)).
 //
 //   co_await weft::sleep_for(std::chrono::milliseconds(250));
-//   co_await weft::sleep_until(std::chrono::steady_clock::now() + 1s);
+//   co_await weft::sleep_until(weft::now() + 1s);
 //
 // Thread safety: awaited from a task; the task may be cancelled from any thread.
 #pragma once
@@ -18,6 +18,7 @@
 
 #include <weft/detail/promise_base.hpp>
 #include <weft/detail/timer_node.hpp>
+#include <weft/clock.hpp>
 #include <weft/error.hpp>
 
 namespace weft {
@@ -38,21 +39,24 @@ struct sleep_state : canceller {
     sleep_state() noexcept : canceller{&sleep_on_cancel} {}
 };
 
-// Arms the sleep in the current worker's timer wheel (timers/src/sleep.cpp). Returns false
-// if the task must not suspend (cancellation already requested).
+// Arms the sleep in the current worker's timer wheel (timers/src/sleep.cpp) until
+// `deadline`, or for `relative` from the runtime's now() if `is_relative`. Returns false if
+// the task must not suspend (cancellation already requested).
 bool begin_sleep(sleep_state& st, std::coroutine_handle<> h, promise_base* root,
-                 std::chrono::steady_clock::time_point deadline) noexcept;
+                 std::chrono::steady_clock::time_point deadline, bool is_relative,
+                 std::chrono::steady_clock::duration relative) noexcept;
 void end_sleep(sleep_state& st) noexcept;
 
 class sleep_awaiter : sleep_state {
 public:
     explicit sleep_awaiter(std::chrono::steady_clock::time_point deadline) noexcept : deadline_(deadline) {}
+    explicit sleep_awaiter(std::chrono::steady_clock::duration d) noexcept : relative_(d), is_relative_(true) {}
 
     bool await_ready() const noexcept { return false; }
 
     template <class P>
     bool await_suspend(std::coroutine_handle<P> h) noexcept {
-        return begin_sleep(*this, h, h.promise().root_, deadline_);
+        return begin_sleep(*this, h, h.promise().root_, deadline_, is_relative_, relative_);
     }
 
     void await_resume() {
@@ -65,7 +69,9 @@ public:
     }
 
 private:
-    std::chrono::steady_clock::time_point deadline_;
+    std::chrono::steady_clock::time_point deadline_{};
+    std::chrono::steady_clock::duration relative_{};
+    bool is_relative_ = false;
 };
 
 }  // namespace detail
@@ -74,11 +80,11 @@ private:
     return detail::sleep_awaiter(deadline);
 }
 
+// Measured from the runtime's now() (weft/clock.hpp) when the sleep starts.
 template <class Rep, class Period>
 [[nodiscard]] detail::sleep_awaiter sleep_for(std::chrono::duration<Rep, Period> d) noexcept {
-    auto now = std::chrono::steady_clock::now();
-    if (d <= d.zero()) return detail::sleep_awaiter(now);
-    return detail::sleep_awaiter(now + std::chrono::ceil<std::chrono::steady_clock::duration>(d));
+    if (d <= d.zero()) return detail::sleep_awaiter(std::chrono::steady_clock::duration::zero());
+    return detail::sleep_awaiter(std::chrono::ceil<std::chrono::steady_clock::duration>(d));
 }
 
 }  // namespace weft

@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <weft/clock.hpp>
 #include <weft/error.hpp>
 #include <weft/sleep.hpp>
 #include <weft/task.hpp>
@@ -54,15 +55,14 @@ task<T> timeout_at(std::chrono::steady_clock::time_point deadline, task<T> t) {
 
 template <class T, class Rep, class Period>
 task<T> timeout(std::chrono::duration<Rep, Period> d, task<T> t) {
-    return timeout_at(std::chrono::steady_clock::now() + std::chrono::ceil<std::chrono::steady_clock::duration>(d),
-                      std::move(t));
+    return timeout_at(weft::now() + std::chrono::ceil<std::chrono::steady_clock::duration>(d), std::move(t));
 }
 
 // As timeout, without the exception: std::nullopt when the deadline passed first (a void
 // task gives std::optional<std::monostate>).
 template <class T, class Rep, class Period>
 task<std::optional<detail::stored_t<T>>> try_timeout(std::chrono::duration<Rep, Period> d, task<T> t) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::ceil<std::chrono::steady_clock::duration>(d);
+    auto deadline = weft::now() + std::chrono::ceil<std::chrono::steady_clock::duration>(d);
     auto r = co_await when_any(std::move(t), detail::deadline_reached(deadline));
     if (r.index() == 1) co_return std::nullopt;
     co_return std::optional<detail::stored_t<T>>(std::get<0>(std::move(r)));

@@ -30,4 +30,12 @@ std::unique_ptr<worker_hooks> make_worker_hooks(runtime_core& core, std::uint32_
 // The hooks of the worker running on this thread, or nullptr off the workers.
 worker_hooks* current_worker_hooks() noexcept;
 
+// What the hooks may use of the runtime (core keeps runtime_core private):
+// state shared by the hooks of all workers (kept alive by core, created by the first
+// make_worker_hooks of a runtime), whether the runtime was built with paused time, and a
+// way to make every worker re-read its park timeout.
+std::shared_ptr<void>& shared_hook_state(runtime_core& core) noexcept;
+bool paused_time(const runtime_core& core) noexcept;
+void wake_all_workers(runtime_core& core) noexcept;
+
 }  // namespace weft::detail
