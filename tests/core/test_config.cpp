@@ -42,7 +42,7 @@ TEST(config, reads_a_toml_file) {
     auto path = write_file("good.toml",
                            "workers = 3\npin_workers = true\nthread_name_prefix = \"srv\"\n"
                            "local_queue_capacity = 1024\nglobal_queue_interval = 31\nmax_lifo_polls = 2\n"
-                           "spin_before_park_us = 25\nlog_level = \"error\"\n");
+                           "spin_before_park_us = 25\nlog_level = \"error\"\npaused_time = true\n");
     auto c = weft::runtime_config::from_file(path);
     EXPECT_EQ(c.workers, 3u);
     EXPECT_TRUE(c.pin_workers);
@@ -52,6 +52,7 @@ TEST(config, reads_a_toml_file) {
     EXPECT_EQ(c.max_lifo_polls, 2u);
     EXPECT_EQ(c.spin_before_park_us, 25u);
     EXPECT_EQ(c.log, weft::log_level::err);
+    EXPECT_TRUE(c.paused_time);
 }
 
 TEST(config, bad_file_values_name_source_key_and_value) {
