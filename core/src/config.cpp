@@ -119,6 +119,7 @@ const std::vector<key_desc>& keys() {
         uint_key("global_queue_interval", &runtime_config::global_queue_interval, 1, 1'000'000),
         uint_key("max_lifo_polls", &runtime_config::max_lifo_polls, 0, 16),
         uint_key("spin_before_park_us", &runtime_config::spin_before_park_us, 0, 100'000),
+        uint_key("timer_tick_us", &runtime_config::timer_tick_us, 100, 1'000'000),
         key_desc{"log_level",
                  [](runtime_config& c, const std::string& src, const std::string& t) {
                      c.log = parse_level(src, "log_level", t);

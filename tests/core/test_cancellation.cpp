@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <stop_token>
 #include <thread>
+#include <vector>
 
 #include <weft/channel.hpp>
 #include <weft/runtime.hpp>
@@ -273,6 +275,51 @@ TEST(cancellation, from_a_foreign_thread_while_running) {
         ASSERT_TRUE(rt.block_on(joiner::run(&h)));
         ASSERT_TRUE(saw.load());
     }
+}
+
+}  // namespace
+
+namespace {
+
+weft::task<bool> until_cancelled_flag(std::atomic<int>* started) {
+    started->fetch_add(1);
+    try {
+        for (int i = 0; i < 10'000'000; ++i) co_await weft::yield_now();
+    } catch (const weft::cancelled_error&) {
+        co_return true;
+    }
+    co_return false;
+}
+
+weft::task<int> stop_token_fan_out(std::stop_source* src, std::atomic<int>* started) {
+    std::vector<weft::join_handle<bool>> hs;
+    for (int i = 0; i < 10; ++i) hs.push_back(weft::spawn(until_cancelled_flag(started), src->get_token()));
+    while (started->load() < 10) co_await weft::yield_now();
+    src->request_stop();  // one request reaches all ten
+    int cancelled = 0;
+    for (auto& h : hs) cancelled += (co_await h) ? 1 : 0;
+    co_return cancelled;
+}
+
+TEST(cancellation, a_stop_token_passed_down_cancels_every_task_it_was_given_to) {
+    for (std::uint32_t n : {1u, 2u}) {
+        weft::runtime rt(workers(n));
+        std::stop_source src;
+        std::atomic<int> started{0};
+        EXPECT_EQ(rt.block_on(stop_token_fan_out(&src, &started)), 10);
+    }
+}
+
+weft::task<bool> already_stopped() {
+    std::stop_source src;
+    src.request_stop();
+    std::atomic<int> started{0};
+    co_return co_await weft::spawn(until_cancelled_flag(&started), src.get_token());
+}
+
+TEST(cancellation, a_stopped_token_cancels_at_the_first_suspension) {
+    weft::runtime rt(workers(1));
+    EXPECT_TRUE(rt.block_on(already_stopped()));
 }
 
 }  // namespace

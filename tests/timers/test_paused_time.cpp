@@ -140,3 +140,21 @@ TEST(paused_time, advance_time_is_checked) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(paused_time, deadlines_round_up_to_the_configured_tick) {
+    auto cfg = paused(1);
+    cfg.timer_tick_us = 100;
+    weft::runtime rt(cfg);
+    const time_point t0 = weft::now(rt);
+    auto h = rt.spawn(sleep_then_now(t0 + 250us));  // between ticks 2 and 3
+    settle();
+    weft::advance_time(rt, 200us);
+    settle();
+    EXPECT_FALSE(h.is_finished());
+    weft::advance_time(rt, 100us);
+    EXPECT_EQ(rt.block_on(join(&h)), t0 + 300us);
+}
+
+}  // namespace

@@ -2,13 +2,18 @@
 // that gives every worker its timer service.
 #include "timer_service.hpp"
 
+#include <weft/runtime.hpp>
+
 #include <mutex>
 
 namespace weft::detail {
 
 runtime_clock& clock_of(runtime_core& core) {
     std::shared_ptr<void>& slot = shared_hook_state(core);
-    if (!slot) slot = std::make_shared<runtime_clock>(paused_time(core));
+    if (!slot) {
+        const runtime_config& cfg = core_config(&core);
+        slot = std::make_shared<runtime_clock>(cfg.paused_time, std::chrono::microseconds(cfg.timer_tick_us));
+    }
     return *static_cast<runtime_clock*>(slot.get());
 }
 
@@ -19,13 +24,13 @@ std::unique_ptr<worker_hooks> make_worker_hooks(runtime_core& core, std::uint32_
 std::uint64_t timer_service::ticks_at(timer_clock::time_point t) const noexcept {
     if (t <= clock_.start) return 0;
     auto d = t - clock_.start;
-    auto ticks = static_cast<std::uint64_t>(d / tick_length);
-    return d % tick_length == timer_clock::duration::zero() ? ticks : ticks + 1;
+    auto ticks = static_cast<std::uint64_t>(d / clock_.tick);
+    return d % clock_.tick == timer_clock::duration::zero() ? ticks : ticks + 1;
 }
 
 std::uint64_t timer_service::now_ticks() const noexcept {
     auto t = clock_.now();
-    return t <= clock_.start ? 0 : static_cast<std::uint64_t>((t - clock_.start) / tick_length);
+    return t <= clock_.start ? 0 : static_cast<std::uint64_t>((t - clock_.start) / clock_.tick);
 }
 
 void timer_service::arm(timer_waiter* w, std::uint64_t deadline) noexcept {
@@ -48,7 +53,7 @@ std::chrono::nanoseconds timer_service::park_timeout() noexcept {
     if (*next <= now_ticks()) return std::chrono::nanoseconds(0);
     // Paused time moves only through advance_time(), which wakes every worker.
     if (clock_.paused) return std::chrono::nanoseconds(-1);
-    auto due = clock_.start + *next * tick_length;
+    auto due = clock_.start + *next * clock_.tick;
     auto now = timer_clock::now();
     return due <= now ? std::chrono::nanoseconds(0) : std::chrono::ceil<std::chrono::nanoseconds>(due - now);
 }

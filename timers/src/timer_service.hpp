@@ -24,15 +24,15 @@
 namespace weft::detail {
 
 using timer_clock = std::chrono::steady_clock;
-inline constexpr std::chrono::milliseconds tick_length{1};
 
 // The clock of one runtime, shared by the timer services of its workers.
 struct runtime_clock {
     const bool paused;
+    const timer_clock::duration tick;  // runtime_config::timer_tick_us
     const timer_clock::time_point start = timer_clock::now();
     std::atomic<std::int64_t> paused_offset_ns{0};  // paused: how far advance_time() moved it
 
-    explicit runtime_clock(bool p) : paused(p) {}
+    runtime_clock(bool p, std::chrono::microseconds tick_length) : paused(p), tick(tick_length) {}
     timer_clock::time_point now() const noexcept {
         if (!paused) return timer_clock::now();
         return start + std::chrono::nanoseconds(paused_offset_ns.load(std::memory_order_acquire));

@@ -42,6 +42,10 @@ struct runtime_config {
     // Microseconds an idle worker keeps looking for work before it parks (a futex wake-up
     // costs both sides microseconds; a short spin absorbs gaps between bursts); 0..100000.
     std::uint32_t spin_before_park_us = 50;
+    // Resolution of the timer wheels, in microseconds: sleeps and timeouts are rounded up to
+    // it. 100..1000000; 1 ms suits servers (timeouts of ms to minutes); finer costs more
+    // wheel turns per second.
+    std::uint32_t timer_tick_us = 1000;
     // Time stands still until the program advances it (weft::advance_time): for tests of
     // timer logic without real sleeps (tokio's paused time). Not for production.
     bool paused_time = false;

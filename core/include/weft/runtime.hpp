@@ -4,6 +4,9 @@
 //   weft::task<int> main_task() { co_return 7; }
 //   int main() { return weft::run(main_task()); }       // default config, then shutdown
 //
+//   std::stop_source stop;                              // cancellation passed down:
+//   weft::spawn(handle_connection(fd), stop.get_token());  // stop.request_stop() cancels it
+//
 //   weft::runtime rt(weft::runtime_config{.workers = 4});
 //   auto h = rt.spawn(background());                    // from any thread
 //   int v = rt.block_on(main_task());                   // blocks this (non-worker) thread
@@ -22,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -136,6 +140,17 @@ T run(task<T> t) {
     return rt.block_on(std::move(t));
 }
 
+namespace detail {
+// Runs t and cancels it (as join_handle::cancel() would) when `stop` is requested. The
+// callback lives in this frame, so it is unregistered before the task's frame goes away.
+template <class T>
+task<T> cancel_on_stop(task<T> t, std::stop_token stop) {
+    promise_base* root = co_await current_root_awaiter{};
+    std::stop_callback on_stop(stop, [root]() noexcept { root->request_cancel(); });
+    co_return co_await std::move(t);
+}
+}  // namespace detail
+
 // Starts t on the runtime of the calling worker. Throws weft::error off-runtime.
 template <class T>
 join_handle<T> spawn(task<T> t) {
@@ -144,6 +159,15 @@ join_handle<T> spawn(task<T> t) {
     auto h = detail::make_root(std::move(t), core);
     detail::start_root(h);
     return h;
+}
+
+// As spawn(t), and t is cancelled when `stop` is requested (std::stop_source::request_stop,
+// std::jthread's destructor, ...): the way to pass cancellation down to tasks that do not
+// share a join handle, e.g. every connection of a server. weft uses the standard token
+// rather than a type of its own, so it composes with std::jthread and other libraries.
+template <class T>
+join_handle<T> spawn(task<T> t, std::stop_token stop) {
+    return spawn(detail::cancel_on_stop(std::move(t), std::move(stop)));
 }
 
 }  // namespace weft

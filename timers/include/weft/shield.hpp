@@ -23,22 +23,6 @@
 
 namespace weft {
 
-namespace detail {
-
-// Gives the running task's root without suspending.
-struct current_root_awaiter {
-    promise_base* root = nullptr;
-    bool await_ready() const noexcept { return false; }
-    template <class P>
-    bool await_suspend(std::coroutine_handle<P> h) noexcept {
-        root = h.promise().root_;
-        return false;
-    }
-    promise_base* await_resume() const noexcept { return root; }
-};
-
-}  // namespace detail
-
 template <class T>
 task<T> shield(task<T> t) {
     // A child of its own: it has its own root, so our cancellation does not reach it.

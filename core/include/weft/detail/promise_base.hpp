@@ -129,4 +129,16 @@ struct promise_base {
     }
 };
 
+// Gives the running task's root without suspending (co_await current_root_awaiter{}).
+struct current_root_awaiter {
+    promise_base* root = nullptr;
+    bool await_ready() const noexcept { return false; }
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) noexcept {
+        root = h.promise().root_;
+        return false;
+    }
+    promise_base* await_resume() const noexcept { return root; }
+};
+
 }  // namespace weft::detail
