@@ -25,8 +25,8 @@ if [ ! -x "$work/tokio/target/release/bench" ] || [ ! -x "$work/go/bin/peersgo" 
   for p in tokio go asio tbb; do echo "== build $p" >&2; "$work/$p/run.sh" build >/dev/null; done
 fi
 
-declare -A scenario=([w1]=spawn_join [w2]=fork_join [w3]=yield_many [w4]=ping_pong [w5s]=sleep_memory [w6]=timers)
-WORKLOADS=${WORKLOADS:-w1 w2 w3 w4 w5s w6}
+declare -A scenario=([w1]=spawn_join [w2]=fork_join [w3]=yield_many [w4]=ping_pong [w5]=idle_memory [w5s]=sleep_memory [w6]=timers)
+WORKLOADS=${WORKLOADS:-w1 w2 w3 w4 w5 w5s w6}
 json=$(mktemp)
 trap 'rm -f "$json"' EXIT
 for rep in $(seq "$REPS"); do
@@ -37,7 +37,6 @@ for rep in $(seq "$REPS"); do
       echo "RESULT peer=weft w=$w threads=$t rate=$rate rep=$rep" | tee -a "$OUT"
       for p in tokio go asio tbb; do
         [ "$p" = tbb ] && [ "$w" != w1 ] && [ "$w" != w2 ] && continue
-        [ "$p" = go ] && [ "$w" = w5s ] && continue  # Go's peer has no W5s
         line=$(timeout 300 "$work/$p/run.sh" bench "$w" "$t" | grep '^RESULT' || echo "RESULT peer=$p w=$w threads=$t rate=nan")
         echo "$line rep=$rep" | tee -a "$OUT"
       done

@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
     app.add_option("--scenario", scenario_args, "Scenarios to run, comma-separated (see --list)")
         ->delimiter(',')
         ->type_name("NAME[,NAME...]")
-        ->default_str("spawn_join,fork_join,yield_many,ping_pong,timers,sleep_memory");
+        ->default_str("spawn_join,fork_join,yield_many,ping_pong,idle_memory,sleep_memory,timers");
     app.add_option("--threads", thread_args, "Worker counts to run each scenario with, comma-separated")
         ->delimiter(',')
         ->type_name("N[,N...]")

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <optional>
 #include <stdexcept>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include <weft/channel.hpp>
+#include <weft/event.hpp>
 #include <weft/sleep.hpp>
 #include <weft/runtime.hpp>
 #include <weft/yield.hpp>
@@ -168,6 +170,32 @@ weft::task<double> sleep_memory_body(std::size_t n) {
     // The sleepers are destroyed with the runtime.
 }
 
+// ---- W5 idle_memory ----
+
+weft::task<> event_waiter(weft::event* ev, std::atomic<std::size_t>* started, std::atomic<std::size_t>* done) {
+    started->fetch_add(1, std::memory_order_relaxed);
+    co_await ev->wait();
+    done->fetch_add(1, std::memory_order_relaxed);
+}
+
+// As the peers: RSS before, n tasks waiting on one never-set event, RSS after (bytes per
+// task above the baseline); then set it and wait for all (the wake-all time goes to stderr).
+weft::task<double> idle_memory_body(std::size_t n) {
+    weft::event ev;
+    std::atomic<std::size_t> started{0}, done{0};
+    co_await weft::sleep_for(std::chrono::milliseconds(50));
+    const std::uint64_t base = rss_bytes();
+    for (std::size_t i = 0; i < n; ++i) weft::spawn(event_waiter(&ev, &started, &done)).detach();
+    while (started.load(std::memory_order_relaxed) < n) co_await weft::sleep_for(std::chrono::milliseconds(1));
+    co_await weft::sleep_for(std::chrono::milliseconds(100));
+    const std::uint64_t after = rss_bytes();
+    const auto t1 = bench_clock::now();
+    ev.set();
+    while (done.load(std::memory_order_relaxed) < n) co_await weft::sleep_for(std::chrono::milliseconds(1));
+    std::fprintf(stderr, "  idle_memory: wake-all of %zu tasks took %.4f s\n", n, seconds_since(t1));
+    co_return (static_cast<double>(after) - static_cast<double>(base)) / static_cast<double>(n);
+}
+
 // ---- W6 timers ----
 
 constexpr std::size_t timer_tasks = 100'000;
@@ -200,6 +228,9 @@ constexpr scenario scenario_table[] = {
      &run_fork_join},
     {"yield_many", "yields/s", "W3: 1,000 tasks each yield_now() 1,000 times, then join all", &run_yield_many},
     {"ping_pong", "roundtrips/s", "W4: two tasks, two channels of capacity 1, 500,000 round trips", &run_ping_pong},
+    {"idle_memory", "bytes/task",
+     "W5: 1,000,000 tasks each wait on one never-set event; RSS per task above the baseline (lower is better)",
+     &run_idle_memory},
     {"sleep_memory", "bytes/task",
      "W5s: 1,000,000 tasks each sleep one hour; RSS per task above the baseline (lower is better)", &run_sleep_memory},
     {"timers", "ms", "W6: 100,000 tasks each sleep a uniform random 0-100 ms; wall time (lower is better, ideal ~100)",
@@ -224,6 +255,8 @@ double run_yield_many(weft::runtime& rt) {
 double run_ping_pong(weft::runtime& rt) {
     return static_cast<double>(ping_pong_rounds) / timed(rt, ping_pong_body(ping_pong_rounds));
 }
+
+double run_idle_memory(weft::runtime& rt) { return rt.block_on(idle_memory_body(sleep_memory_tasks)); }
 
 double run_sleep_memory(weft::runtime& rt) { return rt.block_on(sleep_memory_body(sleep_memory_tasks)); }
 

@@ -34,6 +34,8 @@ double run_fork_join(weft::runtime& rt);
 double run_yield_many(weft::runtime& rt);
 // W4: two tasks, two channels of capacity 1, 500,000 round trips (1,000,000 messages).
 double run_ping_pong(weft::runtime& rt);
+// W5: 1,000,000 tasks each waiting on one never-set event; bytes of RSS per task.
+double run_idle_memory(weft::runtime& rt);
 // W5s: 1,000,000 tasks each sleeping one hour; bytes of RSS per task above the baseline.
 double run_sleep_memory(weft::runtime& rt);
 // W6: 100,000 tasks each sleeping a uniform random 0-100 ms; wall milliseconds.

@@ -10,6 +10,7 @@
 #include <weft/clock.hpp>
 #include <weft/config.hpp>
 #include <weft/error.hpp>
+#include <weft/event.hpp>
 #include <weft/join_handle.hpp>
 #include <weft/metrics.hpp>
 #include <weft/runtime.hpp>
