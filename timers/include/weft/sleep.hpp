@@ -35,6 +35,7 @@ struct sleep_state : canceller {
     bool installed = false;
     bool cancelled = false;
     bool yielded = false;
+    bool is_relative = false;  // sleep_for: the deadline is now() + the stored duration
 
     sleep_state() noexcept : canceller{&sleep_on_cancel} {}
 };
@@ -49,14 +50,15 @@ void end_sleep(sleep_state& st) noexcept;
 
 class sleep_awaiter : sleep_state {
 public:
-    explicit sleep_awaiter(std::chrono::steady_clock::time_point deadline) noexcept : deadline_(deadline) {}
-    explicit sleep_awaiter(std::chrono::steady_clock::duration d) noexcept : relative_(d), is_relative_(true) {}
+    explicit sleep_awaiter(std::chrono::steady_clock::time_point deadline) noexcept : when_(deadline) {}
+    // A duration is kept in the same field (as a time since the epoch) to keep the frame small.
+    explicit sleep_awaiter(std::chrono::steady_clock::duration d) noexcept : when_(d) { is_relative = true; }
 
     bool await_ready() const noexcept { return false; }
 
     template <class P>
     bool await_suspend(std::coroutine_handle<P> h) noexcept {
-        return begin_sleep(*this, h, h.promise().root_, deadline_, is_relative_, relative_);
+        return begin_sleep(*this, h, h.promise().root_, when_, is_relative, when_.time_since_epoch());
     }
 
     void await_resume() {
@@ -69,10 +71,12 @@ public:
     }
 
 private:
-    std::chrono::steady_clock::time_point deadline_{};
-    std::chrono::steady_clock::duration relative_{};
-    bool is_relative_ = false;
+    std::chrono::steady_clock::time_point when_;
 };
+
+// Every sleeping task carries one in its frame (W5s counts bytes per sleeping task): keep it
+// from growing unnoticed.
+static_assert(sizeof(sleep_awaiter) <= 80, "sleep_awaiter grew: check W5s (sleep_memory)");
 
 }  // namespace detail
 
