@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <optional>
 
+#include <weft/detail/intrusive_list.hpp>
 #include <weft/detail/timer_node.hpp>
 
 namespace weft::detail {
@@ -76,7 +77,7 @@ public:
     template <class Fire>
     void advance(std::uint64_t now, Fire&& fire) {
         while (true) {
-            if (timer_node* n = due_.pop()) {
+            if (timer_node* n = due_.pop_front()) {
                 n->due = false;
                 n->linked = false;
                 --size_;
@@ -90,32 +91,13 @@ public:
             list taken = lists_[e.level][e.slot];
             lists_[e.level][e.slot] = {};
             occupied_[e.level] &= ~(std::uint64_t{1} << e.slot);
-            while (timer_node* n = taken.pop()) place(n);
+            while (timer_node* n = taken.pop_front()) place(n);
         }
         if (now > elapsed_) elapsed_ = now;
     }
 
 private:
-    struct list {
-        timer_node* head = nullptr;
-        timer_node* tail = nullptr;
-        void push(timer_node* n) noexcept {
-            n->next = nullptr;
-            n->prev = tail;
-            (tail ? tail->next : head) = n;
-            tail = n;
-        }
-        void erase(timer_node* n) noexcept {
-            (n->prev ? n->prev->next : head) = n->next;
-            (n->next ? n->next->prev : tail) = n->prev;
-            n->prev = n->next = nullptr;
-        }
-        timer_node* pop() noexcept {
-            timer_node* n = head;
-            if (n) erase(n);
-            return n;
-        }
-    };
+    using list = intrusive_list<timer_node>;
 
     static std::uint64_t slot_span(unsigned l) noexcept { return std::uint64_t{1} << (l * slot_bits); }
     static std::uint64_t level_span(unsigned l) noexcept { return std::uint64_t{1} << ((l + 1) * slot_bits); }
@@ -132,7 +114,7 @@ private:
     void place(timer_node* n) noexcept {
         if (n->deadline <= elapsed_) {
             n->due = true;
-            due_.push(n);
+            due_.push_back(n);
             return;
         }
         unsigned l = level_for(n->deadline);
@@ -145,7 +127,7 @@ private:
         }
         n->level = static_cast<std::uint8_t>(l);
         n->slot = static_cast<std::uint8_t>(s);
-        lists_[l][s].push(n);
+        lists_[l][s].push_back(n);
         occupied_[l] |= std::uint64_t{1} << s;
     }
 

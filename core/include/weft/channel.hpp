@@ -22,6 +22,7 @@
 #include <optional>
 #include <utility>
 
+#include <weft/detail/intrusive_list.hpp>
 #include <weft/detail/promise_base.hpp>
 #include <weft/detail/spin_lock.hpp>
 #include <weft/error.hpp>
@@ -48,7 +49,7 @@ class channel {
             channel* ch = w->ch;
             std::unique_lock lock(ch->lock_);
             if (w->done) return;  // the other side got there first
-            (w->is_sender ? ch->senders_ : ch->receivers_).unlink(w);
+            (w->is_sender ? ch->senders_ : ch->receivers_).erase(w);
             w->cancelled = true;
             w->done = true;
             lock.unlock();
@@ -75,26 +76,7 @@ class channel {
         [[noreturn]] static void throw_cancelled() { throw cancelled_error(); }
     };
 
-    struct waiter_list {
-        waiter* head = nullptr;
-        waiter* tail = nullptr;
-        void push(waiter* w) noexcept {
-            w->next = nullptr;
-            w->prev = tail;
-            (tail ? tail->next : head) = w;
-            tail = w;
-        }
-        waiter* pop() noexcept {
-            waiter* w = head;
-            if (w) unlink(w);
-            return w;
-        }
-        void unlink(waiter* w) noexcept {
-            (w->prev ? w->prev->next : head) = w->next;
-            (w->next ? w->next->prev : tail) = w->prev;
-            w->next = w->prev = nullptr;
-        }
-    };
+    using waiter_list = detail::intrusive_list<waiter>;
 
 public:
     explicit channel(std::size_t capacity) : capacity_(capacity) {
@@ -120,7 +102,7 @@ public:
                 closed_ = true;
                 return false;
             }
-            if (waiter* r = c.receivers_.pop()) {  // hand over directly
+            if (waiter* r = c.receivers_.pop_front()) {  // hand over directly
                 r->item = std::move(this->item);
                 r->done = true;
                 lock.unlock();
@@ -131,7 +113,7 @@ public:
                 c.buffer_.push_back(std::move(*this->item));
                 return false;
             }
-            c.senders_.push(this);
+            c.senders_.push_back(this);
             return true;  // the lock is released after this line: we are queued
         }
         void await_resume() {
@@ -156,7 +138,7 @@ public:
             if (!c.buffer_.empty()) {
                 this->item.emplace(std::move(c.buffer_.front()));
                 c.buffer_.pop_front();
-                if (waiter* s = c.senders_.pop()) {  // room now: take a waiting sender's item
+                if (waiter* s = c.senders_.pop_front()) {  // room now: take a waiting sender's item
                     c.buffer_.push_back(std::move(*s->item));
                     s->done = true;
                     lock.unlock();
@@ -165,7 +147,7 @@ public:
                 return false;
             }
             if (c.closed_) return false;
-            c.receivers_.push(this);
+            c.receivers_.push_back(this);
             return true;
         }
         std::optional<T> await_resume() {
@@ -183,7 +165,7 @@ public:
     bool try_send(T value) {
         std::unique_lock lock(lock_);
         if (closed_) return false;
-        if (waiter* r = receivers_.pop()) {
+        if (waiter* r = receivers_.pop_front()) {
             r->item.emplace(std::move(value));
             r->done = true;
             lock.unlock();
@@ -199,7 +181,7 @@ public:
         if (buffer_.empty()) return std::nullopt;
         std::optional<T> v(std::move(buffer_.front()));
         buffer_.pop_front();
-        if (waiter* s = senders_.pop()) {
+        if (waiter* s = senders_.pop_front()) {
             buffer_.push_back(std::move(*s->item));
             s->done = true;
             lock.unlock();
@@ -214,14 +196,14 @@ public:
         if (closed_) return;
         closed_ = true;
         waiter_list woken;
-        while (waiter* r = receivers_.pop()) woken.push(r);
-        while (waiter* s = senders_.pop()) {
+        while (waiter* r = receivers_.pop_front()) woken.push_back(r);
+        while (waiter* s = senders_.pop_front()) {
             static_cast<send_awaiter*>(s)->closed_ = true;
-            woken.push(s);
+            woken.push_back(s);
         }
         for (waiter* w = woken.head; w; w = w->next) w->done = true;
         lock.unlock();
-        while (waiter* w = woken.pop()) detail::schedule(w->root->core_, w->h, detail::schedule_hint::wake);
+        while (waiter* w = woken.pop_front()) detail::schedule(w->root->core_, w->h, detail::schedule_hint::wake);
     }
 
     bool is_closed() const {

@@ -13,7 +13,9 @@
 #pragma once
 
 #include <coroutine>
+#include <utility>
 
+#include <weft/detail/intrusive_list.hpp>
 #include <weft/detail/promise_base.hpp>
 #include <weft/detail/spin_lock.hpp>
 #include <weft/error.hpp>
@@ -29,6 +31,7 @@ class event {
         waiter* next = nullptr;
         bool installed = false;
         bool cancelled = false;
+        bool taken = false;  // set() has taken it off the list (under the lock)
 
         explicit waiter(event* e) noexcept : canceller{&waiter::on_cancel}, ev(e) {}
 
@@ -68,7 +71,7 @@ public:
                 ev->lock_.unlock();
                 return false;
             }
-            ev->push(this);
+            ev->waiters_.push_back(this);
             ev->lock_.unlock();
             return true;
         }
@@ -88,15 +91,11 @@ public:
     void set() noexcept {
         lock_.lock();
         set_ = true;
-        waiter* list = head_;
-        head_ = tail_ = nullptr;
-        for (waiter* w = list; w; w = w->next) w->prev = w;  // mark: no longer listed
+        detail::intrusive_list<waiter> woken = std::exchange(waiters_, {});
+        for (waiter* w = woken.head; w; w = w->next) w->taken = true;
         lock_.unlock();
-        while (list) {
-            waiter* w = list;
-            list = w->next;  // read before the task may run
+        while (waiter* w = woken.pop_front())  // unlinked before its task may run
             detail::schedule(w->root->core_, w->h, detail::schedule_hint::wake);
-        }
     }
 
     void clear() noexcept {
@@ -113,24 +112,15 @@ public:
     }
 
 private:
-    void push(waiter* w) noexcept {
-        w->next = nullptr;
-        w->prev = tail_;
-        (tail_ ? tail_->next : head_) = w;
-        tail_ = w;
-    }
-    // Removes w if it is still listed (set() marks taken waiters with prev == self).
+    // Removes w if it is still listed (set() takes every waiter at once and marks it).
     bool unlink(waiter* w) noexcept {
-        if (w->prev == w) return false;
-        (w->prev ? w->prev->next : head_) = w->next;
-        (w->next ? w->next->prev : tail_) = w->prev;
-        w->prev = w;
+        if (w->taken) return false;
+        waiters_.erase(w);
         return true;
     }
 
     mutable detail::spin_lock lock_;
-    waiter* head_ = nullptr;
-    waiter* tail_ = nullptr;
+    detail::intrusive_list<waiter> waiters_;
     bool set_ = false;
 };
 
