@@ -171,8 +171,9 @@ int run(const options& opt) {
 
 int main(int argc, char** argv) {
     CLI::App app{"weft-bench: the workloads of ../shared/bench-protocol.md (W1-W4) on weft", "weft-bench"};
-    std::vector<std::string> scenario_args = {"spawn_join", "fork_join", "yield_many",
-                                              "ping_pong",  "timers",    "sleep_memory"};
+    // The protocol's order: W1-W4, then W5, W5s, W6.
+    std::vector<std::string> scenario_args = {"spawn_join",  "fork_join",    "yield_many", "ping_pong",
+                                              "idle_memory", "sleep_memory", "timers"};
     std::vector<std::string> thread_args = {"1", "2"};
     std::string driver = "none";
     int reps = 3;
