@@ -138,7 +138,7 @@ weft::task<bool> cancel_a_joiner() {
     // The child was not cancelled: it still gets its value.
     co_await ch.send(11);
     int v = co_await child;
-    co_return joiner_cancelled&& v == 11;
+    co_return (joiner_cancelled && v == 11);
 }
 
 TEST(cancellation, reaches_a_task_awaiting_a_join) {
@@ -163,7 +163,7 @@ weft::task<bool> cancel_a_receiver() {
     auto r2 = weft::spawn(wait_on(&ch));
     co_await ch.send(3);
     int got = co_await r2;
-    co_return cancelled&& got == 3;
+    co_return (cancelled && got == 3);
 }
 
 TEST(cancellation, reaches_a_task_waiting_on_a_channel) {
@@ -198,7 +198,7 @@ weft::task<bool> cancel_when_all() {
     for (int i = 0; i < 200; ++i) co_await weft::yield_now();
     h.cancel();
     bool r = co_await h;
-    co_return r&& n.load() == 2;
+    co_return (r && n.load() == 2);
 }
 
 TEST(cancellation, reaches_children_of_when_all) {
@@ -246,10 +246,7 @@ TEST(cancellation, reaches_a_task_whose_inline_child_suspends_later) {
     EXPECT_TRUE(rt.block_on(await_cancelled(&parent)));
     // The child was not cancelled: it still gets its value.
     ASSERT_TRUE(ch.try_send(4));
-    struct joiner {
-        static weft::task<int> run(weft::join_handle<int>* h) { co_return co_await *h; }
-    };
-    EXPECT_EQ(rt.block_on(joiner::run(&child)), 4);
+    EXPECT_EQ(rt.block_on(weft::test::join(&child)), 4);
 }
 
 TEST(cancellation, from_a_foreign_thread_while_running) {
@@ -262,17 +259,7 @@ TEST(cancellation, from_a_foreign_thread_while_running) {
             h.cancel();
         });
         canceller.join();
-        struct joiner {
-            static weft::task<bool> run(weft::join_handle<int>* h) {
-                try {
-                    co_await *h;
-                } catch (const weft::cancelled_error&) {
-                    co_return true;
-                }
-                co_return false;
-            }
-        };
-        ASSERT_TRUE(rt.block_on(joiner::run(&h)));
+        ASSERT_THROW(rt.block_on(weft::test::join(&h)), weft::cancelled_error);  // the task saw it and rethrew
         ASSERT_TRUE(saw.load());
     }
 }

@@ -31,7 +31,7 @@ weft::task<bool> basics() {
         send_fails = true;
     }
     auto end = co_await ch.recv();
-    co_return full&&* a == 1 && *b == 2 && empty&& send_fails && !end && !ch.try_send(5);
+    co_return (full && *a == 1 && *b == 2 && empty && send_fails && !end && !ch.try_send(5));
 }
 
 TEST(channel, send_recv_try_and_close) {

@@ -76,7 +76,7 @@ weft::task<bool> cancel_one_waiter() {
     bool cancelled = co_await victim;
     ev.set();  // the cancelled waiter is no longer listed; the other one wakes
     co_await other;
-    co_return cancelled&& woke.load() == 1;
+    co_return (cancelled && woke.load() == 1);
 }
 
 TEST(event, a_cancelled_waiter_leaves_no_trace) {

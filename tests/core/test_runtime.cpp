@@ -189,10 +189,7 @@ TEST(runtime, handle_from_a_foreign_spawn_can_be_awaited) {
     auto h = rt.spawn(seven());
     std::vector<weft::join_handle<>> none;
     rt.block_on(join_all(&none));
-    struct awaiter_task {
-        static weft::task<int> run(weft::join_handle<int>* h) { co_return co_await *h; }
-    };
-    EXPECT_EQ(rt.block_on(awaiter_task::run(&h)), 7);
+    EXPECT_EQ(rt.block_on(weft::test::join(&h)), 7);
 }
 
 }  // namespace

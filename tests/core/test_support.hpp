@@ -4,6 +4,8 @@
 #include <cstdint>
 
 #include <weft/config.hpp>
+#include <weft/join_handle.hpp>
+#include <weft/task.hpp>
 
 namespace weft::test {
 
@@ -12,6 +14,12 @@ inline runtime_config workers(std::uint32_t n) {
     runtime_config c;
     c.workers = n;
     return c;
+}
+
+// Awaits a handle from block_on (a handle spawned from outside the runtime).
+template <class T>
+task<T> join(join_handle<T>* h) {
+    co_return co_await *h;
 }
 
 }  // namespace weft::test

@@ -33,10 +33,7 @@ weft::task<time_point> sleep_then_now(time_point until) {
     co_return weft::now();
 }
 
-template <class T>
-weft::task<T> join(weft::join_handle<T>* h) {
-    co_return co_await *h;
-}
+using weft::test::join;
 
 // Gives the workers a moment to run whatever became runnable (real time, not paused time).
 void settle() { std::this_thread::sleep_for(20ms); }

@@ -131,10 +131,7 @@ TEST(sleep, cancellation_from_a_foreign_thread) {
             h.cancel();
         });
         canceller.join();
-        struct joiner {
-            static weft::task<bool> run(weft::join_handle<bool>* h) { co_return co_await *h; }
-        };
-        ASSERT_TRUE(rt.block_on(joiner::run(&h))) << round;
+        ASSERT_TRUE(rt.block_on(weft::test::join(&h))) << round;
     }
 }
 

@@ -59,11 +59,11 @@ std::chrono::nanoseconds timer_service::park_timeout() noexcept {
 }
 
 void timer_service::poll() noexcept {
-    const std::uint64_t now = now_ticks();
     timer_waiter* fired = nullptr;
     {
         std::lock_guard lock(lock_);
-        if (wheel_.empty()) return;
+        if (wheel_.empty()) return;  // the common case on a busy worker: no clock read
+        const std::uint64_t now = now_ticks();
         auto next = wheel_.next_expiration();
         if (!next || *next > now) return;
         wheel_.advance(now, [&fired](timer_node* n) {  // unlinked: `next` is free to use
