@@ -58,6 +58,13 @@ log_level parse_level(const std::string& src, const char* key, const std::string
     fail(src, key, text, "expected one of trace, debug, info, warn, error, critical, off");
 }
 
+io_driver_kind parse_driver(const std::string& src, const char* key, const std::string& text) {
+    if (text == "auto") return io_driver_kind::automatic;
+    if (text == "epoll") return io_driver_kind::epoll;
+    if (text == "io_uring" || text == "uring") return io_driver_kind::io_uring;
+    fail(src, key, text, "expected one of auto, epoll, io_uring");
+}
+
 std::string node_text(const toml::node& n) {
     std::ostringstream os;
     n.visit([&](auto&& v) { os << v; });
@@ -84,6 +91,19 @@ key_desc uint_key(const char* name, std::uint32_t runtime_config::*field, std::u
                         c.*field = static_cast<std::uint32_t>(*v);
                     },
                     [=](const runtime_config& c) { check_value("code", c.*field, std::to_string(c.*field)); }};
+}
+
+// A key whose value is one of a few names (parse: text -> value, or fail).
+template <class T>
+key_desc name_key(const char* name, T runtime_config::*field, T (*parse)(const std::string&, const char*, const std::string&)) {
+    return key_desc{name,
+                    [=](runtime_config& c, const std::string& src, const std::string& t) { c.*field = parse(src, name, t); },
+                    [=](runtime_config& c, const std::string& src, const toml::node& n) {
+                        auto v = n.value_exact<std::string>();
+                        if (!v) fail(src, name, node_text(n), "expected a string");
+                        c.*field = parse(src, name, *v);
+                    },
+                    [](const runtime_config&) {}};
 }
 
 key_desc bool_key(const char* name, bool runtime_config::*field) {
@@ -120,16 +140,13 @@ const std::vector<key_desc>& keys() {
         uint_key("max_lifo_polls", &runtime_config::max_lifo_polls, 0, 16),
         uint_key("spin_before_park_us", &runtime_config::spin_before_park_us, 0, 100'000),
         uint_key("timer_tick_us", &runtime_config::timer_tick_us, 100, 1'000'000),
-        key_desc{"log_level",
-                 [](runtime_config& c, const std::string& src, const std::string& t) {
-                     c.log = parse_level(src, "log_level", t);
-                 },
-                 [](runtime_config& c, const std::string& src, const toml::node& n) {
-                     auto v = n.value_exact<std::string>();
-                     if (!v) fail(src, "log_level", node_text(n), "expected a string");
-                     c.log = parse_level(src, "log_level", *v);
-                 },
-                 [](const runtime_config&) {}},
+        name_key("log_level", &runtime_config::log, &parse_level),
+        name_key("io_driver", &runtime_config::io_driver, &parse_driver),
+        uint_key("io_uring_entries", &runtime_config::io_uring_entries, 8, 32768, true),
+        uint_key("io_submit_batch", &runtime_config::io_submit_batch, 1, 4096),
+        uint_key("io_events_per_wait", &runtime_config::io_events_per_wait, 1, 65536),
+        uint_key("blocking_threads", &runtime_config::blocking_threads, 1, 4096),
+        uint_key("blocking_keep_alive_ms", &runtime_config::blocking_keep_alive_ms, 1, 3'600'000),
     };
     return table;
 }
@@ -207,6 +224,18 @@ runtime_config runtime_config::load() {
     runtime_config c;
     c.apply_process_env();
     return c;
+}
+
+std::string to_string(io_driver_kind k) {
+    switch (k) {
+        case io_driver_kind::automatic:
+            return "auto";
+        case io_driver_kind::epoll:
+            return "epoll";
+        case io_driver_kind::io_uring:
+            return "io_uring";
+    }
+    return "?";
 }
 
 std::string to_string(log_level l) {

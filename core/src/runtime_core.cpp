@@ -34,6 +34,8 @@ void runtime_core::shutdown() {
     shutdown_.store(true, std::memory_order_seq_cst);
     for (auto& w : workers_) w->unpark();
     for (auto& w : workers_) w->join();
+    // I/O the kernel still owns and blocking threads may write into task frames: stop them.
+    for (auto& w : workers_) w->hooks()->shutdown();
     // Nothing runs any more. What is left: tasks that never started (in the queues, tagged)
     // and tasks suspended on something (registered). Queue entries of other kinds point into
     // the frames of registered tasks.
@@ -80,7 +82,9 @@ void runtime_core::wake_all_workers() noexcept {
     for (auto& w : workers_) w->unpark();
 }
 
-std::shared_ptr<void>& shared_hook_state(runtime_core& core) noexcept { return core.shared_hook_state(); }
+std::shared_ptr<void>& shared_hook_state(runtime_core& core, hook_state_slot slot) noexcept {
+    return core.shared_hook_state(slot);
+}
 bool paused_time(const runtime_core& core) noexcept { return core.config().paused_time; }
 void wake_all_workers(runtime_core& core) noexcept { core.wake_all_workers(); }
 

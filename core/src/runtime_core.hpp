@@ -4,7 +4,8 @@
 //
 // Lifecycle: constructed (threads not started) -> start() -> shutdown(): the shutdown flag
 // is raised, every worker is unparked and joined, queued work is dropped, and every task
-// still registered (suspended or queued) is destroyed on the calling thread.
+// still registered (suspended or queued) is destroyed on the calling thread, after the
+// workers' hooks have stopped what could still touch those frames (worker_hooks::shutdown).
 #pragma once
 
 #include <atomic>
@@ -51,13 +52,15 @@ public:
 
     // State the modules above core share between the hooks of all workers (the timers'
     // clock). core only keeps it alive; it is created by the first make_worker_hooks().
-    std::shared_ptr<void>& shared_hook_state() noexcept { return shared_hook_state_; }
+    std::shared_ptr<void>& shared_hook_state(hook_state_slot slot) noexcept {
+        return shared_hook_state_[static_cast<int>(slot)];
+    }
     // Unparks every worker, so that each re-reads its hooks' park timeout.
     void wake_all_workers() noexcept;
 
 private:
     runtime_config config_;
-    std::shared_ptr<void> shared_hook_state_;  // before workers_: their hooks may use it
+    std::shared_ptr<void> shared_hook_state_[2];  // before workers_: their hooks may use it
     std::vector<std::unique_ptr<worker>> workers_;
     inject_queue inject_;
     idle_state idle_;

@@ -27,7 +27,6 @@ worker::worker(runtime_core& core, std::uint32_t index)
     : core_(core),
       index_(index),
       queue_(core.config().local_queue_capacity),
-      parker_(make_futex_parker()),
       hooks_(make_worker_hooks(core, index)),
       overflow_buf_(std::make_unique<void*[]>(core.config().local_queue_capacity / 2 + 1)),
       rng_(0x9E3779B9u * (index + 1)) {}
@@ -64,6 +63,12 @@ void worker::run() {
     tl_worker = this;
     while (!core_.is_shutdown()) {
         void* task = next_task();
+        if (!task) {
+            // Out of local work: submit the I/O queued meanwhile, take what has completed
+            // and fire due timers before looking elsewhere.
+            hooks_->poll();
+            task = next_task();
+        }
         if (task) {
             // Woken workers start out searching; finding work anywhere ends that, or the
             // count would say "someone is searching" and notify_work() would wake nobody.
@@ -141,6 +146,13 @@ void* worker::search() noexcept {
         stop_searching();
         return t;
     }
+    // I/O or timers of a worker stuck in a long task: run them here.
+    if (hooks_->help_peers()) {
+        if (void* t = next_task()) {
+            stop_searching();
+            return t;
+        }
+    }
     return nullptr;
 }
 
@@ -156,6 +168,8 @@ void worker::spin_before_park() {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     do {
         if (core_.has_pending_work() || core_.is_shutdown()) return;
+        hooks_->poll();  // I/O completing while we spin (a no-op without I/O or timers due)
+        if (has_work()) return;
         for (int i = 0; i < 64; ++i) cpu_relax();
     } while (std::chrono::steady_clock::now() < deadline);
 }
@@ -178,15 +192,17 @@ void worker::park() {
             return;
         }
         // Sleep until woken or until the next timer of this worker is due.
+        // The reactor's wait also dispatches I/O that completes meanwhile, onto this worker.
         std::chrono::nanoseconds timeout = hooks_->park_timeout();
-        if (timeout.count() != 0) parker_->park(timeout);
+        if (timeout.count() != 0) hooks_->park(timeout);
         if (core_.idle().was_unparked(static_cast<int>(index_))) {
             searching_ = true;  // the notifier counted us as searching
             stats_.unparks.add();
             hooks_->poll();
             return;
         }
-        if (timeout.count() >= 0) {  // a timer is due (or the wait timed out): leave by ourselves
+        // A timer is due, the wait timed out, or I/O gave us work: leave by ourselves.
+        if (timeout.count() >= 0 || has_work()) {
             if (!core_.idle().unpark_self(static_cast<int>(index_))) searching_ = true;  // a notifier won the race
             hooks_->poll();
             return;

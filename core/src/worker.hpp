@@ -1,4 +1,4 @@
-// worker.hpp — one scheduler thread: its run queue, LIFO slot, parker and counters.
+// worker.hpp — one scheduler thread: its run queue, LIFO slot, hooks and counters.
 //
 // Ownership: only the worker's own thread pushes to its queue, fills its LIFO slot and
 // writes its counters; other workers may steal from the queue (see local_queue.hpp) and
@@ -8,8 +8,9 @@
 // lifo_slots.hpp), at most max_lifo_polls times in a row so a ping-pong pair or a
 // spawning loop cannot starve the queue, then the queue — and every
 // global_queue_interval tasks the global queue first, so injected work is never starved.
-// Out of work: search (steal half of a random victim's queue, then the global queue),
-// then park. Each resumption gets a fresh cooperative budget.
+// Out of work: poll the hooks (timers, I/O), search (steal half of a random victim's
+// queue, then the global queue, then run what is due for workers stuck in long tasks),
+// then park in the hooks (the reactor's wait). Each resumption gets a fresh cooperative budget.
 #pragma once
 
 #include <atomic>
@@ -18,7 +19,6 @@
 #include <thread>
 #include <vector>
 
-#include <weft/detail/parker.hpp>
 #include <weft/detail/scheduler_api.hpp>
 #include <weft/detail/worker_hooks.hpp>
 #include <weft/metrics.hpp>
@@ -59,7 +59,7 @@ public:
     bool consume_budget() noexcept { return --budget_ > 0; }
 
     // Any thread.
-    void unpark() noexcept { parker_->unpark(); }
+    void unpark() noexcept { hooks_->unpark(); }
     bool has_work() const noexcept { return !queue_.empty() || lifo_.has_work(); }
     // Worker thread only: takes a task that has not started yet back from the LIFO slots.
     bool take_back(void* frame) noexcept { return lifo_.take(tag_unstarted(frame)); }
@@ -88,8 +88,7 @@ private:
     const std::uint32_t index_;
     local_queue queue_;
     lifo_slots lifo_;
-    std::unique_ptr<parker> parker_;
-    std::unique_ptr<worker_hooks> hooks_;    // timers (and later I/O) of this worker
+    std::unique_ptr<worker_hooks> hooks_;    // timers and I/O of this worker; it parks in them
     std::unique_ptr<void*[]> overflow_buf_;  // half a queue, for push_back's overflow batch
     std::thread thread_;
 

@@ -1,5 +1,5 @@
 // weft/weft.hpp — everything weft offers, in one include. It lives at the root, above the
-// modules, because it includes all of them (core, timers, ...).
+// modules, because it includes all of them (core, timers, io, ...).
 //
 //   #include <weft/weft.hpp>
 //   weft::task<int> main_task() { co_return 0; }
@@ -22,3 +22,9 @@
 #include <weft/timeout.hpp>
 #include <weft/when_any.hpp>
 #include <weft/yield.hpp>
+// io/
+#include <weft/async_fd.hpp>
+#include <weft/file.hpp>
+#include <weft/offload.hpp>
+#include <weft/signal.hpp>
+#include <weft/spawn_blocking.hpp>

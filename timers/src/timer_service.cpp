@@ -1,5 +1,4 @@
-// timer_service.cpp — a worker's timers (see timer_service.hpp), and the link-time hook
-// that gives every worker its timer service.
+// timer_service.cpp — a worker's timers (see timer_service.hpp).
 #include "timer_service.hpp"
 
 #include <weft/runtime.hpp>
@@ -9,16 +8,12 @@
 namespace weft::detail {
 
 runtime_clock& clock_of(runtime_core& core) {
-    std::shared_ptr<void>& slot = shared_hook_state(core);
+    std::shared_ptr<void>& slot = shared_hook_state(core, hook_state_slot::timers);
     if (!slot) {
         const runtime_config& cfg = core_config(&core);
         slot = std::make_shared<runtime_clock>(cfg.paused_time, std::chrono::microseconds(cfg.timer_tick_us));
     }
     return *static_cast<runtime_clock*>(slot.get());
-}
-
-std::unique_ptr<worker_hooks> make_worker_hooks(runtime_core& core, std::uint32_t) {
-    return std::make_unique<timer_service>(core, clock_of(core));
 }
 
 std::uint64_t timer_service::ticks_at(timer_clock::time_point t) const noexcept {

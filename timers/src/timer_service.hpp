@@ -13,10 +13,12 @@
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
+#include <memory>
 
 #include <weft/detail/promise_base.hpp>
 #include <weft/detail/spin_lock.hpp>
 #include <weft/detail/timer_node.hpp>
+#include <weft/detail/parker.hpp>
 #include <weft/detail/worker_hooks.hpp>
 
 #include "timer_wheel.hpp"
@@ -39,12 +41,18 @@ struct runtime_clock {
     }
 };
 
-class timer_service final : public worker_hooks {
+// The timer part of a worker's hooks. On its own it parks on a futex; the io module's
+// reactor derives from it and parks in the I/O driver's wait instead.
+class timer_service : public worker_hooks {
 public:
-    explicit timer_service(runtime_core& core, runtime_clock& clock) : core_(core), clock_(clock) {}
+    explicit timer_service(runtime_core& core, runtime_clock& clock)
+        : core_(core), clock_(clock), parker_(make_futex_parker()) {}
 
     std::chrono::nanoseconds park_timeout() noexcept override;
-    void poll() noexcept override;
+    void poll() noexcept override;  // fires the due timers
+    void park(std::chrono::nanoseconds timeout) override { parker_->park(timeout); }
+    void unpark() noexcept override { parker_->unpark(); }
+    runtime_core& core() const noexcept { return core_; }
 
     timer_clock::time_point now() const noexcept { return clock_.now(); }
     // The tick a deadline falls in, rounded up (a timer never fires early).
@@ -61,6 +69,7 @@ private:
     runtime_clock& clock_;
     spin_lock lock_;
     timer_wheel wheel_;
+    std::unique_ptr<parker> parker_;
 };
 
 // The timer service of the worker running on this thread (nullptr off the workers).

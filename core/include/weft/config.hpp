@@ -25,6 +25,10 @@ namespace weft {
 
 enum class log_level { trace, debug, info, warn, err, critical, off };
 
+// Which I/O driver the workers' reactors use (docs/io-drivers.md). `automatic` picks
+// io_uring where the kernel allows it and falls back to epoll, logging why.
+enum class io_driver_kind { automatic, epoll, io_uring };
+
 struct runtime_config {
     // Worker threads; 0 means "the CPUs this process may use" (affinity mask and cgroup
     // v2 cpu.max quota). Range 0..1024.
@@ -52,6 +56,21 @@ struct runtime_config {
     // Level of the spdlog logger named "weft".
     log_level log = log_level::warn;
 
+    // I/O (io/ module): the driver ("auto", "epoll" or "io_uring").
+    io_driver_kind io_driver = io_driver_kind::automatic;
+    // io_uring: submission queue entries per worker ring; a power of two in 8..32768.
+    std::uint32_t io_uring_entries = 256;
+    // io_uring: a worker submits at once when this many operations are queued (otherwise at
+    // its next poll, before it parks, or every global_queue_interval tasks); 1..4096.
+    std::uint32_t io_submit_batch = 32;
+    // epoll: events taken per epoll_wait; 1..65536.
+    std::uint32_t io_events_per_wait = 256;
+    // Threads of the blocking pool (spawn_blocking, file I/O under epoll): at most this many,
+    // started on demand; 1..4096.
+    std::uint32_t blocking_threads = 64;
+    // A blocking-pool thread idle this long (milliseconds) exits; 1..3600000.
+    std::uint32_t blocking_keep_alive_ms = 10'000;
+
     // Applies a TOML file over this config; throws config_error (source = the path).
     void apply_file(const std::string& path);
     // Applies WEFT_* variables from `env` (name -> value) over this config.
@@ -69,6 +88,7 @@ struct runtime_config {
 };
 
 std::string to_string(log_level l);
+std::string to_string(io_driver_kind k);
 
 // CPUs this process may run on: the affinity mask, capped by the cgroup v2 quota.
 std::uint32_t available_cpus();

@@ -14,6 +14,9 @@ public:
         while (locked_.exchange(true, std::memory_order_acquire))
             while (locked_.load(std::memory_order_relaxed)) cpu_relax();
     }
+    bool try_lock() noexcept {
+        return !locked_.load(std::memory_order_relaxed) && !locked_.exchange(true, std::memory_order_acquire);
+    }
     void unlock() noexcept { locked_.store(false, std::memory_order_release); }
 
 private:

@@ -1,0 +1,102 @@
+// weft/async_fd.hpp — async_fd: a file descriptor owned by weft, with awaitable reads,
+// writes and readiness waits that work the same under the epoll and io_uring drivers.
+//
+// Every call returns an awaitable; co_await it from a task on a weft runtime. Results are
+// byte counts (0 from read: end of file); failures throw weft::system_error naming the call
+// and the errno. Every wait is a cancellation point: a cancelled task's op is removed from
+// the driver before the task resumes with weft::cancelled_error — and if the op completed
+// first, its result is returned instead (no data is lost) and the cancellation is delivered
+// at the next suspension. Closing a descriptor other tasks wait on ends their ops with
+// system_error(ECANCELED).
+//
+//   auto [in, out] = weft::make_pipe();
+//   co_await out.write_all(weft::as_bytes("ping"));
+//   std::array<std::byte, 64> buf;
+//   std::size_t n = co_await in.read(buf);
+//
+// Thread safety: one read and one write may be pending at a time from different tasks
+// (more queue up in order); close() and the destructor may run on any thread.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include <weft/detail/io_op.hpp>
+#include <weft/task.hpp>
+
+namespace weft {
+
+// A string's bytes, for write calls.
+inline std::span<const std::byte> as_bytes(std::string_view s) noexcept {
+    return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+
+class async_fd {
+public:
+    async_fd() noexcept = default;
+    // Takes ownership of fd and makes it non-blocking. Throws system_error if fd is not an
+    // open descriptor.
+    explicit async_fd(int fd);
+    async_fd(async_fd&& o) noexcept : state_(std::exchange(o.state_, nullptr)) {}
+    async_fd& operator=(async_fd&& o) noexcept;
+    async_fd(const async_fd&) = delete;
+    async_fd& operator=(const async_fd&) = delete;
+    ~async_fd();
+
+    bool is_open() const noexcept { return state_ != nullptr; }
+    int native_handle() const noexcept;
+    // Ends every pending op (ECANCELED) and closes the descriptor. Idempotent.
+    void close() noexcept;
+    // Ends every pending op (ECANCELED) and gives the descriptor back, still open.
+    int release() noexcept;
+
+    [[nodiscard]] detail::io_awaiter read(std::span<std::byte> buf) noexcept {
+        return {detail::io_opcode::read, state_, buf.data(), clamp(buf.size())};
+    }
+    [[nodiscard]] detail::io_awaiter write(std::span<const std::byte> buf) noexcept {
+        return {detail::io_opcode::write, state_, const_cast<std::byte*>(buf.data()), clamp(buf.size())};
+    }
+    // Scatter/gather: the iovec array and the buffers must stay alive until the op is done.
+    [[nodiscard]] detail::io_awaiter readv(std::span<const iovec> bufs) noexcept {
+        return {detail::io_opcode::readv, state_, const_cast<iovec*>(bufs.data()), static_cast<std::uint32_t>(bufs.size())};
+    }
+    [[nodiscard]] detail::io_awaiter writev(std::span<const iovec> bufs) noexcept {
+        return {detail::io_opcode::writev, state_, const_cast<iovec*>(bufs.data()), static_cast<std::uint32_t>(bufs.size())};
+    }
+    // Waits until a read (a write) would not block; the result is the poll(2) event mask.
+    [[nodiscard]] detail::io_awaiter readable() noexcept { return {detail::io_opcode::wait_readable, state_}; }
+    [[nodiscard]] detail::io_awaiter writable() noexcept { return {detail::io_opcode::wait_writable, state_}; }
+
+    // Writes all of buf (several writes if needed).
+    task<void> write_all(std::span<const std::byte> buf);
+    // Reads exactly buf.size() bytes; throws system_error(EPIPE)... if the stream ends first
+    // (weft::error "unexpected end of stream").
+    task<void> read_exact(std::span<std::byte> buf);
+
+    // For the modules above (net/): the descriptor's reactor state.
+    detail::fd_state* state() const noexcept { return state_; }
+
+protected:
+    struct adopt_file_t {};
+    // A regular file: kept blocking (its ops go to the blocking pool under epoll).
+    async_fd(int fd, adopt_file_t);
+
+private:
+    static std::uint32_t clamp(std::size_t n) noexcept { return n > (1u << 30) ? (1u << 30) : static_cast<std::uint32_t>(n); }
+
+    detail::fd_state* state_ = nullptr;
+};
+
+struct pipe_ends {
+    async_fd read_end;
+    async_fd write_end;
+};
+
+// A pipe (pipe2 with O_CLOEXEC), both ends non-blocking. Throws system_error.
+pipe_ends make_pipe();
+
+}  // namespace weft

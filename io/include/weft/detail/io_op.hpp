@@ -1,0 +1,126 @@
+// weft/detail/io_op.hpp — one pending I/O operation, as the reactors see it, and the
+// awaiter that every I/O call of weft returns.
+//
+// The op lives in the awaiting task's frame. Its life:
+//   await_ready    epoll: try the syscall now (most reads and writes finish here);
+//                  io_uring: nothing (the ring does the work).
+//   await_suspend  install the task's canceller, then hand the op to the driver (epoll:
+//                  queue it on its descriptor until readiness; io_uring: queue an SQE).
+//   await_resume   take the result: bytes, or throw system_error / cancelled_error.
+// The task is resumed only once the driver is done with the op: under io_uring that is
+// when the kernel's completion arrives, even after a cancel, so the buffers it writes into
+// stay alive. The out-of-line halves live in io/src/io_op.cpp.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <atomic>
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+
+#include <weft/detail/promise_base.hpp>
+
+namespace weft::detail {
+
+struct fd_state;
+class reactor;
+
+enum class io_opcode : std::uint8_t {
+    read,
+    write,
+    readv,
+    writev,
+    pread,
+    pwrite,
+    wait_readable,
+    wait_writable,
+    fsync,
+    openat,
+    accept,   // net/: addr in buf, socklen_t* in aux
+    connect,  // net/: addr in buf, length in len
+    recv,     // net/: flags in aux_flags
+    send,
+    recvfrom,  // net/: msghdr in buf
+    sendto,
+};
+
+// A call for the blocking pool (io/src/blocking_pool.hpp); it lives in the waiting task's
+// frame. File I/O under epoll runs as one, and so does spawn_blocking.
+struct blocking_job {
+    void (*run)(blocking_job*) noexcept = nullptr;
+    blocking_job* prev = nullptr;
+    blocking_job* next = nullptr;
+    bool queued = false;  // under the pool's lock
+};
+
+// Whether an op waits for the descriptor to become readable (else writable).
+constexpr bool is_input(io_opcode c) noexcept {
+    return c == io_opcode::read || c == io_opcode::readv || c == io_opcode::pread || c == io_opcode::wait_readable ||
+           c == io_opcode::accept || c == io_opcode::recv || c == io_opcode::recvfrom;
+}
+
+const char* opcode_name(io_opcode c) noexcept;
+
+// (Its own prev/next, used by the descriptor queues, hide blocking_job's, which the
+// blocking pool's queue uses.)
+struct io_op : canceller, blocking_job {
+    std::coroutine_handle<> handle{};
+    promise_base* root = nullptr;
+    fd_state* fd = nullptr;     // the descriptor; nullptr for openat
+    reactor* owner = nullptr;   // io_uring: the ring it was submitted to
+    io_op* prev = nullptr;      // links in the descriptor's queue / a reactor's cancel list
+    io_op* next = nullptr;
+    void* buf = nullptr;        // buffer, iovec array, path or sockaddr
+    std::uint64_t offset = 0;   // pread/pwrite; openat: mode
+    void* aux = nullptr;        // accept: socklen_t*
+    std::int64_t result = 0;    // bytes, or -errno
+    std::uint32_t len = 0;      // bytes, or iovec count; openat: flags
+    std::uint32_t seq_seen = 0; // epoll: readiness events seen when the syscall last failed
+    int aux_flags = 0;          // recv/send flags
+    io_opcode code;
+    // 0 idle, 1 queued/in flight, 2 done; a cancel may be queued while 1.
+    std::atomic<std::uint8_t> state{0};
+    bool installed = false;     // our canceller is installed in the root
+    bool untried = false;       // epoll: budget used up, the syscall was not tried yet
+    bool cancel_queued = false; // io_uring: in the owner's cancel list (its blocking_job links)
+    bool holds_ref = false;     // holds a reference on fd
+    bool in_fd_queue = false;   // linked in fd->readers/writers (under fd->lock)
+    bool connecting = false;    // epoll connect: in progress, completion is POLLOUT + SO_ERROR
+
+    io_op(io_opcode c, fd_state* f, void* b, std::uint32_t n, std::uint64_t off, void* a, int flags) noexcept;
+};
+
+// io/src/io_op.cpp
+bool io_try(io_op& op) noexcept;
+bool io_suspend(io_op& op, std::coroutine_handle<> h, promise_base* root) noexcept;
+std::int64_t io_finish(io_op& op);  // throws
+void io_abandon(io_op& op) noexcept;
+
+// What every I/O call returns: co_await it for the result (bytes transferred, or the
+// value the op defines), or an exception naming the op and the errno.
+class io_awaiter {
+public:
+    io_awaiter(io_opcode c, fd_state* f, void* buf = nullptr, std::uint32_t len = 0, std::uint64_t offset = 0,
+               void* aux = nullptr, int flags = 0) noexcept
+        : op_(c, f, buf, len, offset, aux, flags) {}
+    io_awaiter(const io_awaiter&) = delete;
+    io_awaiter& operator=(const io_awaiter&) = delete;
+    ~io_awaiter() {
+        if (op_.state.load(std::memory_order_relaxed) == 1 || op_.holds_ref) io_abandon(op_);
+    }
+
+    bool await_ready() noexcept { return io_try(op_); }
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) noexcept {
+        return io_suspend(op_, h, h.promise().root_);
+    }
+    std::size_t await_resume() { return static_cast<std::size_t>(io_finish(op_)); }
+
+    io_op& op() noexcept { return op_; }
+
+private:
+    io_op op_;
+};
+
+}  // namespace weft::detail

@@ -1,0 +1,334 @@
+// epoll_reactor.cpp — the epoll driver: readiness, edge-triggered.
+//
+// A descriptor joins the epoll set of the worker whose task first had to wait on it (once,
+// for both directions, EPOLLET). An op tries its syscall first (io_try); only on EAGAIN is
+// it queued on its descriptor. An event bumps the descriptor's readiness counter and runs
+// the queued ops in order until one would block again; the finished ones resume on the
+// thread that took the event (the owner, or a helper polling for a stuck owner).
+//
+// Freeing: a descriptor closed while another thread may hold one of its events (taken by
+// epoll_wait before EPOLL_CTL_DEL) must not be freed under it. Every epoll_wait on a set
+// runs under the reactor's poll lock, so the registration's reference is dropped by the
+// next drive() of that reactor, which starts after any earlier one has finished.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#include <cstring>
+#include <vector>
+
+#include <weft/error.hpp>
+#include <weft/runtime.hpp>
+
+#include "log.hpp"
+#include "perform.hpp"
+#include "reactor.hpp"
+#include "syscalls.hpp"
+
+namespace weft::detail {
+namespace {
+
+class epoll_reactor final : public reactor {
+public:
+    epoll_reactor(runtime_core& core, runtime_clock& clock, io_shared& shared, std::uint32_t index)
+        : reactor(core, clock, shared, index), events_(core_config(&core).io_events_per_wait) {
+        epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
+        if (epfd_ < 0) throw system_error(errno, "epoll_create1");
+        wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (wake_fd_ < 0) {
+            int err = errno;
+            ::close(epfd_);
+            throw system_error(err, "eventfd");
+        }
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLET;
+        ev.data.ptr = nullptr;  // the wake-up descriptor
+        if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, wake_fd_, &ev) < 0) {
+            int err = errno;
+            ::close(wake_fd_);
+            ::close(epfd_);
+            throw system_error(err, "epoll_ctl(wake eventfd)");
+        }
+    }
+
+    ~epoll_reactor() override {
+        stop_driver();
+        ::close(wake_fd_);
+        ::close(epfd_);
+    }
+
+    io_driver_kind kind() const noexcept override { return io_driver_kind::epoll; }
+
+    bool submit(io_op& op) noexcept override {
+        if (is_file_op(op.code)) return submit_blocking(op);
+        fd_state& s = *op.fd;
+        s.lock.lock();
+        if (s.closed) {
+            s.lock.unlock();
+            return finish_now(op, -EBADF);
+        }
+        auto& queue = s.queue_for(op.code);
+        bool retry_later = false;
+        if (queue.empty()) {
+            if (op.untried) {
+                retry_later = true;  // out of budget: the reactor tries it on its next poll
+            } else {
+                // An event since our failed try may have been the one we wait for: try again.
+                while (__atomic_load_n(&s.seq_for(op.code), __ATOMIC_RELAXED) != op.seq_seen) {
+                    op.seq_seen = __atomic_load_n(&s.seq_for(op.code), __ATOMIC_RELAXED);
+                    std::int64_t res = perform(op);
+                    if (!would_block(res)) {
+                        s.lock.unlock();
+                        return finish_now(op, res);
+                    }
+                }
+            }
+        }
+        if (!s.registered) {
+            if (int err = add(s); err != 0) {
+                s.lock.unlock();
+                return finish_now(op, err);
+            }
+        }
+        queue.push_back(&op);
+        op.in_fd_queue = true;
+        s.add_ref();
+        op.holds_ref = true;
+        s.lock.unlock();
+        if (retry_later) {
+            s.add_ref();
+            retry_lock_.lock();
+            retry_.push_back(&s);
+            retry_lock_.unlock();
+            pending_retries_.fetch_add(1, std::memory_order_relaxed);
+        }
+        return true;
+    }
+
+    void cancel(io_op& op) noexcept override {
+        if (is_file_op(op.code)) {
+            if (shared_.blocking.take_back(&op)) complete(op, -ECANCELED);
+            return;
+        }
+        fd_state& s = *op.fd;
+        s.lock.lock();
+        bool queued = op.in_fd_queue;
+        if (queued) {
+            s.queue_for(op.code).erase(&op);
+            op.in_fd_queue = false;
+        }
+        s.lock.unlock();
+        if (queued) complete(op, -ECANCELED);
+    }
+
+    void close_fd(fd_state& s) noexcept override {
+        io_op* done = nullptr;
+        s.lock.lock();
+        s.closed = true;
+        for (auto* q : {&s.readers, &s.writers})
+            while (io_op* op = q->pop_front()) {
+                op->in_fd_queue = false;
+                op->next = done;
+                done = op;
+            }
+        reactor* reg = s.registered;
+        s.registered = nullptr;
+        s.lock.unlock();
+        if (reg) static_cast<epoll_reactor*>(reg)->remove(s);
+        complete_all(done, -ECANCELED);
+    }
+
+protected:
+    bool drive(std::chrono::nanoseconds timeout) noexcept override {
+        free_retired();
+        bool any = run_retries();
+        if (any) timeout = std::chrono::nanoseconds(0);
+        timespec ts{};
+        timespec* tsp = nullptr;
+        if (timeout.count() >= 0) {
+            ts.tv_sec = static_cast<time_t>(timeout.count() / 1'000'000'000);
+            ts.tv_nsec = static_cast<long>(timeout.count() % 1'000'000'000);
+            tsp = &ts;
+        }
+        int n = ::epoll_pwait2(epfd_, events_.data(), static_cast<int>(events_.size()), tsp, nullptr);
+        for (int i = 0; i < n; ++i) {
+            auto* s = static_cast<fd_state*>(events_[static_cast<std::size_t>(i)].data.ptr);
+            if (!s) {
+                std::uint64_t v;
+                [[maybe_unused]] auto r = ::read(wake_fd_, &v, sizeof v);
+                continue;
+            }
+            any |= on_event(*s, events_[static_cast<std::size_t>(i)].events, false);
+        }
+        return any;
+    }
+
+    void kick() noexcept override {
+        std::uint64_t one = 1;
+        [[maybe_unused]] auto r = ::write(wake_fd_, &one, sizeof one);
+    }
+
+    bool has_io() const noexcept override {
+        return registered_count_.load(std::memory_order_relaxed) != 0 ||
+               pending_retries_.load(std::memory_order_relaxed) != 0;
+    }
+
+    void stop_driver() noexcept override {
+        reg_lock_.lock();
+        fd_state* list = std::exchange(registrations_, nullptr);
+        reg_lock_.unlock();
+        while (fd_state* s = list) {
+            list = s->reg_next;
+            s->lock.lock();
+            if (s->registered == this) s->registered = nullptr;
+            s->lock.unlock();
+            ::epoll_ctl(epfd_, EPOLL_CTL_DEL, s->fd, nullptr);
+            s->release();
+        }
+        registered_count_.store(0, std::memory_order_relaxed);
+        retry_lock_.lock();
+        auto retries = std::move(retry_);
+        retry_.clear();
+        retry_lock_.unlock();
+        for (fd_state* s : retries) s->release();
+        pending_retries_.store(0, std::memory_order_relaxed);
+        free_retired();
+    }
+
+private:
+    bool finish_now(io_op& op, std::int64_t res) noexcept {
+        op.result = res;
+        op.state.store(2, std::memory_order_relaxed);
+        return false;
+    }
+
+    static void run_blocking(blocking_job* job) noexcept {
+        auto& op = static_cast<io_op&>(*job);
+        complete(op, perform(op));
+    }
+
+    bool submit_blocking(io_op& op) noexcept {
+        op.run = &run_blocking;
+        try {
+            if (shared_.blocking.submit(&op)) return true;
+            return finish_now(op, -ECANCELED);  // shutting down
+        } catch (...) {
+            return finish_now(op, -EAGAIN);  // no thread could be started
+        }
+    }
+
+    // Registers s (its lock held). 0 or -errno.
+    int add(fd_state& s) noexcept {
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+        ev.data.ptr = &s;
+        if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, s.fd, &ev) < 0) return -errno;
+        s.registered = this;
+        s.add_ref();  // the epoll set's reference
+        reg_lock_.lock();
+        s.reg_prev = nullptr;
+        s.reg_next = registrations_;
+        if (registrations_) registrations_->reg_prev = &s;
+        registrations_ = &s;
+        reg_lock_.unlock();
+        registered_count_.fetch_add(1, std::memory_order_relaxed);
+        return 0;
+    }
+
+    // Takes s out of the set; its reference goes once no event of it can be in hand.
+    void remove(fd_state& s) noexcept {
+        ::epoll_ctl(epfd_, EPOLL_CTL_DEL, s.fd, nullptr);
+        reg_lock_.lock();
+        (s.reg_prev ? s.reg_prev->reg_next : registrations_) = s.reg_next;
+        if (s.reg_next) s.reg_next->reg_prev = s.reg_prev;
+        s.reg_prev = s.reg_next = nullptr;
+        s.reg_next = retired_;
+        retired_ = &s;
+        reg_lock_.unlock();
+        registered_count_.fetch_sub(1, std::memory_order_relaxed);
+    }
+
+    void free_retired() noexcept {
+        reg_lock_.lock();
+        fd_state* list = std::exchange(retired_, nullptr);
+        reg_lock_.unlock();
+        while (fd_state* s = list) {
+            list = s->reg_next;
+            s->release();
+        }
+    }
+
+    bool run_retries() noexcept {
+        if (pending_retries_.load(std::memory_order_relaxed) == 0) return false;
+        retry_lock_.lock();
+        std::vector<fd_state*> batch;
+        batch.swap(retry_);
+        retry_lock_.unlock();
+        pending_retries_.fetch_sub(static_cast<std::uint32_t>(batch.size()), std::memory_order_relaxed);
+        bool any = false;
+        for (fd_state* s : batch) {
+            any |= on_event(*s, EPOLLIN | EPOLLOUT, true);
+            s->release();
+        }
+        return any;
+    }
+
+    // Runs the queued ops of the ready directions. `forced`: not an event, a deferred try.
+    static bool on_event(fd_state& s, std::uint32_t events, bool forced) noexcept {
+        io_op* done = nullptr;
+        s.lock.lock();
+        if (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
+            if (!forced) __atomic_add_fetch(&s.read_seq, 1, __ATOMIC_RELEASE);
+            run_queue(s.readers, done);
+        }
+        if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+            if (!forced) __atomic_add_fetch(&s.write_seq, 1, __ATOMIC_RELEASE);
+            run_queue(s.writers, done);
+        }
+        s.lock.unlock();
+        bool any = done != nullptr;
+        complete_all(done, 0);
+        return any;
+    }
+
+    static void run_queue(intrusive_list<io_op>& q, io_op*& done) noexcept {
+        while (io_op* op = q.head) {
+            op->untried = false;
+            std::int64_t res = perform(*op);
+            if (would_block(res)) return;
+            q.erase(op);
+            op->in_fd_queue = false;
+            op->result = res;
+            op->next = done;
+            done = op;
+        }
+    }
+
+    // Resumes a chain of finished ops (linked through next); `forced_result` if nonzero.
+    static void complete_all(io_op* done, std::int64_t forced_result) noexcept {
+        while (io_op* op = done) {
+            done = op->next;
+            op->next = nullptr;
+            complete(*op, forced_result != 0 ? forced_result : op->result);
+        }
+    }
+
+    int epfd_ = -1;
+    int wake_fd_ = -1;
+    std::vector<epoll_event> events_;
+    spin_lock reg_lock_;
+    fd_state* registrations_ = nullptr;  // registered here (reg_prev/reg_next)
+    fd_state* retired_ = nullptr;        // removed, reference not yet dropped (reg_next)
+    std::atomic<std::uint32_t> registered_count_{0};
+    spin_lock retry_lock_;
+    std::vector<fd_state*> retry_;  // descriptors with an op out of budget (a reference each)
+    std::atomic<std::uint32_t> pending_retries_{0};
+};
+
+}  // namespace
+
+std::unique_ptr<reactor> make_epoll_reactor(runtime_core& core, runtime_clock& clock, io_shared& shared,
+                                            std::uint32_t index) {
+    return std::make_unique<epoll_reactor>(core, clock, shared, index);
+}
+
+}  // namespace weft::detail

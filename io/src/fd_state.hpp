@@ -1,0 +1,50 @@
+// fd_state.hpp — what the reactors know of one descriptor: its queues of waiting or
+// in-flight operations, its readiness counters (epoll) and whether it was closed.
+//
+// Shared by the async_fd that owns the descriptor, every op queued on it (each holds a
+// reference while queued) and the epoll set it is registered in (one reference, dropped
+// when the reactor retires it after EPOLL_CTL_DEL; see epoll_reactor.cpp). The lock guards
+// everything but refs; it is held for a non-blocking syscall at most.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include <weft/detail/intrusive_list.hpp>
+#include <weft/detail/io_op.hpp>
+#include <weft/detail/spin_lock.hpp>
+
+namespace weft::detail {
+
+class reactor;
+
+struct fd_state {
+    explicit fd_state(int f) noexcept : fd(f) {}
+
+    const int fd;
+    std::atomic<std::uint32_t> refs{1};
+    spin_lock lock;
+    // epoll: ops waiting for readiness, in order; io_uring: ops in flight (all in `readers`
+    // or `writers` by direction, so close() can cancel them).
+    intrusive_list<io_op> readers;
+    intrusive_list<io_op> writers;
+    // epoll: readiness events seen per direction. An op whose syscall failed with EAGAIN
+    // retries if an event arrived since it last looked, so a wake-up is never lost between
+    // the failed try and the queueing.
+    std::uint32_t read_seq = 0;
+    std::uint32_t write_seq = 0;
+    reactor* registered = nullptr;  // epoll: whose epoll set holds it
+    fd_state* reg_prev = nullptr;   // epoll: links in that reactor's list of registrations
+    fd_state* reg_next = nullptr;
+    bool closed = false;
+
+    intrusive_list<io_op>& queue_for(io_opcode c) noexcept { return is_input(c) ? readers : writers; }
+    std::uint32_t& seq_for(io_opcode c) noexcept { return is_input(c) ? read_seq : write_seq; }
+
+    void add_ref() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
+    void release() noexcept {
+        if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    }
+};
+
+}  // namespace weft::detail

@@ -1,0 +1,169 @@
+// io_op.cpp — the out-of-line halves of io_awaiter (see weft/detail/io_op.hpp) and the
+// direct system call of each op.
+#include <sys/socket.h>
+
+#include <climits>
+
+#include <weft/detail/io_op.hpp>
+#include <weft/error.hpp>
+
+#include "perform.hpp"
+#include "reactor.hpp"
+#include "syscalls.hpp"
+
+namespace weft::detail {
+namespace {
+
+// io_try found no reactor: the op was awaited outside a weft worker.
+constexpr std::int64_t no_reactor = INT64_MIN;
+
+void io_on_cancel(canceller* c) noexcept {
+    auto* op = static_cast<io_op*>(c);
+    op->owner->cancel(*op);
+}
+
+}  // namespace
+
+io_op::io_op(io_opcode c, fd_state* f, void* b, std::uint32_t n, std::uint64_t off, void* a, int flags) noexcept
+    : canceller{&io_on_cancel}, fd(f), buf(b), offset(off), aux(a), len(n), aux_flags(flags), code(c) {}
+
+const char* opcode_name(io_opcode c) noexcept {
+    switch (c) {
+        case io_opcode::read: return "read";
+        case io_opcode::write: return "write";
+        case io_opcode::readv: return "readv";
+        case io_opcode::writev: return "writev";
+        case io_opcode::pread: return "read_at";
+        case io_opcode::pwrite: return "write_at";
+        case io_opcode::wait_readable: return "wait readable";
+        case io_opcode::wait_writable: return "wait writable";
+        case io_opcode::fsync: return "fsync";
+        case io_opcode::openat: return "open";
+        case io_opcode::accept: return "accept";
+        case io_opcode::connect: return "connect";
+        case io_opcode::recv: return "recv";
+        case io_opcode::send: return "send";
+        case io_opcode::recvfrom: return "recvfrom";
+        case io_opcode::sendto: return "sendto";
+    }
+    return "io";
+}
+
+std::int64_t perform(io_op& op) noexcept {
+    const int fd = op.fd ? op.fd->fd : -1;
+    switch (op.code) {
+        case io_opcode::read: return sys::read(fd, op.buf, op.len);
+        case io_opcode::write: return sys::write(fd, op.buf, op.len);
+        case io_opcode::readv: return sys::readv(fd, static_cast<const iovec*>(op.buf), static_cast<int>(op.len));
+        case io_opcode::writev: return sys::writev(fd, static_cast<const iovec*>(op.buf), static_cast<int>(op.len));
+        case io_opcode::pread: return sys::pread(fd, op.buf, op.len, op.offset);
+        case io_opcode::pwrite: return sys::pwrite(fd, op.buf, op.len, op.offset);
+        case io_opcode::fsync: return sys::fsync(fd);
+        case io_opcode::openat:
+            return sys::openat(AT_FDCWD, static_cast<const char*>(op.buf), static_cast<int>(op.len),
+                               static_cast<unsigned>(op.offset));
+        case io_opcode::wait_readable:
+        case io_opcode::wait_writable: {
+            std::int64_t r = sys::poll_now(fd, is_input(op.code) ? POLLIN : POLLOUT);
+            return r == 0 ? -EAGAIN : r;
+        }
+        case io_opcode::accept:
+            return sys::accept(fd, static_cast<sockaddr*>(op.buf), static_cast<socklen_t*>(op.aux));
+        case io_opcode::connect: {
+            if (!op.connecting) {
+                std::int64_t r = sys::connect(fd, static_cast<const sockaddr*>(op.buf), static_cast<socklen_t>(op.len));
+                if (r != -EINPROGRESS) return r;
+                op.connecting = true;
+                return -EAGAIN;
+            }
+            std::int64_t ready = sys::poll_now(fd, POLLOUT);
+            if (ready <= 0) return ready == 0 ? -EAGAIN : ready;
+            int err = 0;
+            socklen_t l = sizeof(err);
+            if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0) return -errno;
+            return -err;
+        }
+        case io_opcode::recv: return sys::recv(fd, op.buf, op.len, op.aux_flags);
+        case io_opcode::send: return sys::send(fd, op.buf, op.len, op.aux_flags);
+        case io_opcode::recvfrom: return sys::recvmsg(fd, static_cast<msghdr*>(op.buf), op.aux_flags);
+        case io_opcode::sendto: return sys::sendmsg(fd, static_cast<const msghdr*>(op.buf), op.aux_flags);
+    }
+    return -EINVAL;
+}
+
+bool io_try(io_op& op) noexcept {
+    reactor* r = current_reactor();
+    if (!r) {
+        op.result = no_reactor;
+        return true;
+    }
+    op.owner = r;
+    if (r->kind() == io_driver_kind::io_uring || is_file_op(op.code)) return false;
+    // epoll: try the call first. Out of budget: let other tasks run first (submit()
+    // queues the op and the reactor tries it on its next poll).
+    if (!consume_budget()) {
+        op.untried = true;
+        return false;
+    }
+    fd_state& s = *op.fd;
+    op.seq_seen = __atomic_load_n(&s.seq_for(op.code), __ATOMIC_ACQUIRE);
+    std::int64_t res = perform(op);
+    if (would_block(res)) return false;
+    op.result = res;
+    return true;
+}
+
+bool io_suspend(io_op& op, std::coroutine_handle<> h, promise_base* root) noexcept {
+    op.handle = h;
+    op.root = root;
+    if (!root->install_canceller(&op)) {
+        op.result = -ECANCELED;
+        return false;
+    }
+    op.installed = true;
+    root->note_suspend();
+    op.state.store(1, std::memory_order_relaxed);
+    // From here on a completion may resume the task on another thread at any time.
+    return op.owner->submit(op);
+}
+
+std::int64_t io_finish(io_op& op) {
+    if (op.installed) {
+        op.root->remove_canceller(&op);
+        op.installed = false;
+    }
+    if (op.holds_ref) {
+        op.holds_ref = false;
+        op.fd->release();
+    }
+    op.state.store(0, std::memory_order_relaxed);
+    const std::int64_t res = op.result;
+    if (res >= 0) return res;
+    if (res == no_reactor)
+        throw error(std::string("weft: ") + opcode_name(op.code) + " awaited outside a weft runtime's worker");
+    if (res == -ECANCELED) {
+        if (op.root && op.root->take_cancel()) throw cancelled_error();
+        throw system_error(ECANCELED, std::string(opcode_name(op.code)) + ": descriptor closed while waiting");
+    }
+    throw system_error(static_cast<int>(-res), opcode_name(op.code));
+}
+
+void io_abandon(io_op& op) noexcept {
+    // The task's frame is being destroyed while the op is pending (runtime shutdown: the
+    // drivers have stopped, so only descriptor queues can still point at it).
+    if (op.fd) {
+        op.fd->lock.lock();
+        if (op.in_fd_queue) {
+            op.fd->queue_for(op.code).erase(&op);
+            op.in_fd_queue = false;
+        }
+        op.fd->lock.unlock();
+    }
+    if (op.holds_ref) {
+        op.holds_ref = false;
+        op.fd->release();
+    }
+    op.state.store(0, std::memory_order_relaxed);
+}
+
+}  // namespace weft::detail
