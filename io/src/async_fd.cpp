@@ -86,6 +86,12 @@ task<void> async_fd::read_exact(std::span<std::byte> buf) {
     }
 }
 
+io_driver_kind current_io_driver() {
+    detail::reactor* r = detail::current_reactor();
+    if (!r) throw error("current_io_driver: not on a weft worker");
+    return r->kind();
+}
+
 pipe_ends make_pipe() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) throw system_error(errno, "pipe2");

@@ -92,6 +92,10 @@ std::int64_t perform(io_op& op) noexcept {
 }
 
 bool io_try(io_op& op) noexcept {
+    if (!op.fd && op.code != io_opcode::openat) {  // a closed (or moved-from) async_fd
+        op.result = -EBADF;
+        return true;
+    }
     reactor* r = current_reactor();
     if (!r) {
         op.result = no_reactor;

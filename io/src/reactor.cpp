@@ -77,6 +77,17 @@ bool reactor::poll_io_and_timers() noexcept {
     return any;
 }
 
+std::chrono::nanoseconds reactor::park_timeout() noexcept {
+    std::chrono::nanoseconds t = timer_service::park_timeout();
+    // A running peer with I/O pending may get stuck in a long task: come back to help it.
+    constexpr std::chrono::nanoseconds help_interval(helper_poll_age_ns);
+    if (t.count() >= 0 && t <= help_interval) return t;
+    for (reactor* peer : shared_.reactors)
+        if (peer && peer != this && peer->has_io() && peer->state_.load(std::memory_order_relaxed) != parked)
+            return help_interval;
+    return t;
+}
+
 void reactor::poll() noexcept {
     last_poll_ns_.store(steady_ns(), std::memory_order_relaxed);
     poll_io_and_timers();

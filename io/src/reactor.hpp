@@ -48,6 +48,7 @@ public:
     ~reactor() override;
 
     // worker_hooks
+    std::chrono::nanoseconds park_timeout() noexcept override;
     void poll() noexcept override;
     void park(std::chrono::nanoseconds timeout) override;
     void unpark() noexcept override;

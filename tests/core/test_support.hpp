@@ -9,9 +9,11 @@
 
 namespace weft::test {
 
-// A runtime config with n workers and every other field at its default.
+// A runtime config with n workers and every other field at its default, or as WEFT_*
+// variables say (meson runs the runtime tests once more with WEFT_IO_DRIVER=epoll).
 inline runtime_config workers(std::uint32_t n) {
     runtime_config c;
+    c.apply_process_env();
     c.workers = n;
     return c;
 }

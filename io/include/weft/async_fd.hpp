@@ -25,6 +25,7 @@
 #include <string_view>
 #include <utility>
 
+#include <weft/config.hpp>
 #include <weft/detail/io_op.hpp>
 #include <weft/task.hpp>
 
@@ -90,6 +91,10 @@ private:
 
     detail::fd_state* state_ = nullptr;
 };
+
+// The I/O driver of the runtime whose worker runs the caller (throws weft::error off the
+// workers): what io_driver = "auto" resolved to.
+io_driver_kind current_io_driver();
 
 struct pipe_ends {
     async_fd read_end;
