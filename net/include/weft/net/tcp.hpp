@@ -1,0 +1,67 @@
+// weft/net/tcp.hpp — TCP: tcp_listener (bind, accept) and tcp_stream (connect, read,
+// write, half-close, options): asyncio's start_server / open_connection, over sockets.
+//
+//   auto listener = weft::net::tcp_listener::bind(weft::net::socket_address::parse("127.0.0.1:0"));
+//   auto port = listener.local_address().port();
+//   weft::net::tcp_stream conn = co_await listener.accept();
+//
+//   auto s = co_await weft::net::tcp_stream::connect("localhost", port);
+//   co_await s.write_all(weft::as_bytes("hello"));
+//
+// Errors carry the errno and what was attempted: "connect 127.0.0.1:9: Connection refused".
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <weft/net/address.hpp>
+#include <weft/net/stream.hpp>
+#include <weft/task.hpp>
+
+namespace weft::net {
+
+struct listen_options {
+    int backlog = 1024;
+    bool reuse_address = true;  // SO_REUSEADDR: rebind while old connections sit in TIME_WAIT
+    bool reuse_port = false;    // SO_REUSEPORT: several listeners on one port (one per worker)
+    bool v6_only = false;       // IPV6_V6ONLY for a [::] listener
+};
+
+class tcp_stream : public stream_socket {
+public:
+    tcp_stream() noexcept = default;
+    // Adopts a connected socket.
+    explicit tcp_stream(async_fd fd) noexcept : stream_socket(std::move(fd)) {}
+
+    static task<tcp_stream> connect(socket_address addr);
+    // Throws weft::timeout_error when the timeout passes first.
+    static task<tcp_stream> connect(socket_address addr, std::chrono::milliseconds timeout);
+    // Resolves host and tries each address in turn; throws the last failure.
+    static task<tcp_stream> connect(std::string host, std::uint16_t port);
+
+    void set_nodelay(bool on);
+    // SO_KEEPALIVE; with idle > 0 also TCP_KEEPIDLE (seconds).
+    void set_keepalive(bool on, int idle_seconds = 0);
+    socket_address local_address() const;
+    socket_address peer_address() const;
+};
+
+class tcp_listener {
+public:
+    tcp_listener() noexcept = default;
+    // socket + options + bind + listen; throws system_error ("bind 127.0.0.1:80: ...").
+    static tcp_listener bind(const socket_address& addr, const listen_options& opts = {});
+
+    // The next connection (TCP_NODELAY off, as the kernel gives it).
+    task<tcp_stream> accept();
+    socket_address local_address() const;
+    void close() noexcept { fd_.close(); }
+    bool is_open() const noexcept { return fd_.is_open(); }
+    int native_handle() const noexcept { return fd_.native_handle(); }
+
+private:
+    async_fd fd_;
+};
+
+}  // namespace weft::net

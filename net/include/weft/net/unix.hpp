@@ -1,0 +1,73 @@
+// weft/net/unix.hpp — Unix domain sockets: stream listener and stream, and datagrams.
+// A path that starts with '@' names an abstract socket (Linux; no file is created).
+//
+//   auto l = weft::net::unix_listener::bind("/run/app.sock");
+//   auto c = co_await weft::net::unix_stream::connect("/run/app.sock");
+//   auto [a, b] = weft::net::unix_stream::pair();   // socketpair
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <utility>
+
+#include <weft/async_fd.hpp>
+#include <weft/net/stream.hpp>
+#include <weft/task.hpp>
+
+namespace weft::net {
+
+class unix_stream : public stream_socket {
+public:
+    unix_stream() noexcept = default;
+    explicit unix_stream(async_fd fd) noexcept : stream_socket(std::move(fd)) {}
+    static task<unix_stream> connect(std::string path);
+    static std::pair<unix_stream, unix_stream> pair();
+};
+
+class unix_listener {
+public:
+    unix_listener() noexcept = default;
+    unix_listener(unix_listener&&) noexcept = default;
+    unix_listener& operator=(unix_listener&&) noexcept;
+    ~unix_listener();
+    // Removes a stale socket file at path first (only if it is a socket). Throws system_error.
+    static unix_listener bind(std::string path, int backlog = 1024);
+    task<unix_stream> accept();
+    const std::string& path() const noexcept { return path_; }
+    // Closes and removes the socket file.
+    void close() noexcept;
+
+private:
+    async_fd fd_;
+    std::string path_;
+};
+
+class unix_datagram {
+public:
+    unix_datagram() noexcept = default;
+    unix_datagram(unix_datagram&&) noexcept = default;
+    unix_datagram& operator=(unix_datagram&&) noexcept;
+    ~unix_datagram();
+    static unix_datagram bind(std::string path);
+    static unix_datagram unbound();
+    static std::pair<unix_datagram, unix_datagram> pair();
+
+    task<std::size_t> send_to(std::span<const std::byte> data, std::string path);
+    // The sender's path is empty for an unbound sender.
+    task<std::pair<std::size_t, std::string>> recv_from(std::span<std::byte> buf);
+    [[nodiscard]] weft::detail::io_awaiter send(std::span<const std::byte> data) noexcept {
+        return {weft::detail::io_opcode::send, fd_.state(), const_cast<std::byte*>(data.data()),
+                static_cast<std::uint32_t>(data.size())};
+    }
+    [[nodiscard]] weft::detail::io_awaiter recv(std::span<std::byte> buf) noexcept {
+        return {weft::detail::io_opcode::recv, fd_.state(), buf.data(), static_cast<std::uint32_t>(buf.size())};
+    }
+    void close() noexcept;
+
+private:
+    async_fd fd_;
+    std::string path_;  // removed on close when we created it
+};
+
+}  // namespace weft::net

@@ -1,0 +1,41 @@
+// socket_ops.cpp — see socket_ops.hpp.
+#include "socket_ops.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace weft::net::detail {
+
+int open_socket(int family, int type, int protocol, const std::string& what) {
+    int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    if (fd < 0) throw system_error(errno, what + ": socket");
+    return fd;
+}
+
+void set_option(int fd, int level, int name, int value, const std::string& what) {
+    if (::setsockopt(fd, level, name, &value, sizeof value) < 0) throw system_error(errno, what);
+}
+
+int get_option(int fd, int level, int name, const std::string& what) {
+    int v = 0;
+    socklen_t l = sizeof v;
+    if (::getsockopt(fd, level, name, &v, &l) < 0) throw system_error(errno, what);
+    return v;
+}
+
+socket_address local_address_of(int fd) {
+    sockaddr_storage st{};
+    socklen_t len = sizeof st;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&st), &len) < 0) throw system_error(errno, "getsockname");
+    return socket_address::from_sockaddr(reinterpret_cast<sockaddr*>(&st), len);
+}
+
+socket_address peer_address_of(int fd) {
+    sockaddr_storage st{};
+    socklen_t len = sizeof st;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&st), &len) < 0) throw system_error(errno, "getpeername");
+    return socket_address::from_sockaddr(reinterpret_cast<sockaddr*>(&st), len);
+}
+
+}  // namespace weft::net::detail

@@ -1,0 +1,62 @@
+// udp.cpp — udp_socket.
+#include <weft/net/udp.hpp>
+
+#include "socket_ops.hpp"
+
+namespace weft::net {
+
+udp_socket udp_socket::bind(const socket_address& addr, bool reuse_address) {
+    const std::string where = addr.to_string();
+    udp_socket s;
+    s.fd_ = async_fd(detail::open_socket(addr.family(), SOCK_DGRAM, 0, "bind " + where));
+    if (reuse_address)
+        detail::set_option(s.native_handle(), SOL_SOCKET, SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR) " + where);
+    sockaddr_storage st;
+    socklen_t len = addr.to_sockaddr(st);
+    if (::bind(s.native_handle(), reinterpret_cast<sockaddr*>(&st), len) < 0) throw system_error(errno, "bind " + where);
+    return s;
+}
+
+udp_socket udp_socket::open(int family) {
+    udp_socket s;
+    s.fd_ = async_fd(detail::open_socket(family, SOCK_DGRAM, 0, "udp socket"));
+    return s;
+}
+
+void udp_socket::connect(const socket_address& peer) {
+    sockaddr_storage st;
+    socklen_t len = peer.to_sockaddr(st);
+    if (::connect(native_handle(), reinterpret_cast<sockaddr*>(&st), len) < 0)
+        throw system_error(errno, "connect " + peer.to_string());
+}
+
+task<std::size_t> udp_socket::send_to(std::span<const std::byte> data, const socket_address& to) {
+    sockaddr_storage st;
+    iovec iov{const_cast<std::byte*>(data.data()), data.size()};
+    msghdr msg{};
+    msg.msg_name = &st;
+    msg.msg_namelen = to.to_sockaddr(st);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    try {
+        co_return co_await weft::detail::io_awaiter{weft::detail::io_opcode::sendto, fd_.state(), &msg};
+    } catch (const system_error& e) {
+        throw system_error(e.code().value(), "send_to " + to.to_string());
+    }
+}
+
+task<std::pair<std::size_t, socket_address>> udp_socket::recv_from(std::span<std::byte> buf) {
+    sockaddr_storage st{};
+    iovec iov{buf.data(), buf.size()};
+    msghdr msg{};
+    msg.msg_name = &st;
+    msg.msg_namelen = sizeof st;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    std::size_t n = co_await weft::detail::io_awaiter{weft::detail::io_opcode::recvfrom, fd_.state(), &msg};
+    co_return std::pair{n, socket_address::from_sockaddr(reinterpret_cast<sockaddr*>(&st), msg.msg_namelen)};
+}
+
+socket_address udp_socket::local_address() const { return detail::local_address_of(native_handle()); }
+
+}  // namespace weft::net
