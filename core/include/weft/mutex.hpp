@@ -74,6 +74,11 @@ public:
     [[nodiscard]] semaphore::acquire_awaiter lock() noexcept { return sem_.acquire(); }
     // As lock(), giving a guard that unlocks at scope exit.
     [[nodiscard]] scoped_awaiter scoped_lock() noexcept { return scoped_awaiter(&sem_, this); }
+    // As lock(), but not a cancellation point: a cancellation stays pending for the next one.
+    // For re-locking on cleanup paths (condition_variable::wait uses it).
+    [[nodiscard]] semaphore::acquire_awaiter lock_shielded() noexcept {
+        return semaphore::acquire_awaiter(&sem_, false);
+    }
     bool try_lock() noexcept { return sem_.try_acquire(); }
     void unlock() noexcept { sem_.release(); }
     // A snapshot: true if some task holds the lock.

@@ -54,7 +54,10 @@ public:
 
     class acquire_awaiter : detail::sync_waiter {
     public:
-        explicit acquire_awaiter(semaphore* s) noexcept : sync_waiter(s) {}
+        // cancellable = false: not a cancellation point (a pending cancellation stays pending).
+        explicit acquire_awaiter(semaphore* s, bool cancellable = true) noexcept : sync_waiter(s) {
+            this->cancellable = cancellable;
+        }
         bool await_ready() noexcept { return sem().try_acquire(); }
         template <class P>
         bool await_suspend(std::coroutine_handle<P> h) noexcept {
