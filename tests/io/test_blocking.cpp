@@ -97,6 +97,7 @@ TEST_P(blocking, signal_wakes_a_waiting_task) {
             ::kill(::getpid(), SIGUSR2);
         }
         EXPECT_EQ(co_await h, SIGUSR2);
+        co_await weft::sleep_for(50ms);  // let a second kill from the loop land before the next wait
         // A waiter that is cancelled leaves; bad signals are clear errors.
         auto h2 = weft::spawn(wait());
         co_await weft::sleep_for(2ms);

@@ -5,7 +5,12 @@
 //   - cancelled_error: the task was cancelled (asyncio's CancelledError);
 //   - timeout_error:   a weft::timeout deadline passed (asyncio's TimeoutError);
 //   - config_error:    a configuration value was rejected; says source, key and value;
-//   - system_error:    a system call failed; carries the errno (as std::system_error does).
+//   - system_error:    a system call failed; carries the errno (as std::system_error does);
+//   - task_group_error: children of a task_group failed; holds every failure (asyncio's
+//                      ExceptionGroup);
+//   - channel_closed:  send on a closed channel / oneshot, or receive from a closed oneshot;
+//   - queue_full, queue_empty, queue_shut_down: weft::queue's put_nowait / get_nowait /
+//                      shutdown errors (asyncio.QueueFull, QueueEmpty, QueueShutDown).
 //
 //   try { co_await handle; }
 //   catch (const weft::cancelled_error&) { /* the child was cancelled */ }
@@ -13,9 +18,12 @@
 // Thread safety: exception objects are immutable after construction.
 #pragma once
 
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 namespace weft {
 
@@ -62,6 +70,53 @@ public:
 
 private:
     std::error_code code_;
+};
+
+// One or more children of a task_group failed. Like asyncio's ExceptionGroup it is thrown
+// even for a single failure, so callers handle one shape; exceptions() holds every failure
+// in the order the children finished (a child's cancelled_error is never among them).
+class task_group_error : public error {
+public:
+    explicit task_group_error(std::vector<std::exception_ptr> errors)
+        : error(describe(errors)), errors_(std::move(errors)) {}
+    const std::vector<std::exception_ptr>& exceptions() const noexcept { return errors_; }
+
+private:
+    static std::string describe(const std::vector<std::exception_ptr>& errors) {
+        std::string s = "weft::task_group: " + std::to_string(errors.size()) + " child task(s) failed";
+        for (const auto& e : errors) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                s += std::string("; ") + ex.what();
+            } catch (...) {
+                s += "; (unknown exception)";
+            }
+        }
+        return s;
+    }
+    std::vector<std::exception_ptr> errors_;
+};
+
+// Sending on a closed channel (or oneshot), or receiving from a oneshot closed empty.
+class channel_closed : public error {
+public:
+    channel_closed() : error("weft: the channel is closed") {}
+};
+
+// weft::queue: put_nowait on a full queue, get_nowait on an empty one, put/get after
+// shutdown (asyncio.QueueFull / QueueEmpty / QueueShutDown).
+class queue_full : public error {
+public:
+    queue_full() : error("weft::queue: full") {}
+};
+class queue_empty : public error {
+public:
+    queue_empty() : error("weft::queue: empty") {}
+};
+class queue_shut_down : public error {
+public:
+    queue_shut_down() : error("weft::queue: shut down") {}
 };
 
 }  // namespace weft

@@ -1,0 +1,165 @@
+// weft/detail/wait_queue.hpp — the waiter and wait-list machinery every sync primitive
+// shares (mutex, semaphore, event, condition_variable, latch, barrier, shared_mutex,
+// channel, oneshot, queue). Users do not include this.
+//
+// Protocol (one owner lock per primitive, a detail::spin_lock held for a few instructions):
+//   - a task that must wait, *under the owner's lock*, calls sync_waiter::enqueue(): it installs
+//     the waiter's canceller in its root (if a cancellation is already pending it does not
+//     wait: await_resume throws cancelled_error), registers the task for shutdown
+//     (note_suspend) and links the waiter into one of the owner's lists;
+//   - whoever completes a waiter does so under the same lock: it does the primitive's work
+//     (hands over a permit, an item, ...), then wait_owner::take() unlinks the waiter
+//     (`list` becomes null) into a wake_batch, which schedules it after the lock is released;
+//   - a cancel() calls sync_waiter::on_cancel from any thread: under the lock, if the waiter is
+//     still listed it leaves the list, the owner's on_leave hook may hand what it held back
+//     (shared_mutex re-grants, barrier withdraws the arrival), and it is scheduled with
+//     `cancelled` set. A waiter already taken is left alone: it got what it waited for, and
+//     the cancellation stays pending for its next suspension point.
+// So exactly one of {completion, cancellation} resumes a waiter, exactly once, and a
+// cancelled waiter never swallows a permit, a lock or an item meant for someone else.
+// await_resume calls finish() first, which removes the canceller (waiting for a running
+// cancel() to be done with it) before the frame moves on.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+
+#include <weft/detail/intrusive_list.hpp>
+#include <weft/detail/promise_base.hpp>
+#include <weft/detail/spin_lock.hpp>
+#include <weft/error.hpp>
+
+namespace weft::detail {
+
+class wait_owner;
+struct sync_waiter;
+using waiter_list = intrusive_list<sync_waiter>;
+
+// Waiters taken off their lists under the lock, scheduled when the batch goes out of scope.
+// Declare it *before* the lock guard: the guard unlocks first, then the batch wakes.
+struct wake_batch {
+    waiter_list woken;
+    wake_batch() = default;
+    wake_batch(const wake_batch&) = delete;
+    wake_batch& operator=(const wake_batch&) = delete;
+    ~wake_batch();
+};
+
+struct sync_waiter : canceller {
+    std::coroutine_handle<> handle;
+    promise_base* root = nullptr;
+    wait_owner* owner = nullptr;
+    waiter_list* list = nullptr;  // the list it waits in; null once taken (owner's lock)
+    sync_waiter* prev = nullptr;
+    sync_waiter* next = nullptr;
+    std::uint8_t tag = 0;     // the primitive's own use (reader or writer, ...)
+    bool installed = false;   // our canceller is in the root's slot
+    bool cancelled = false;   // the wait ended by cancellation
+    bool cancellable = true;  // false: a wait that must not be interrupted (cv re-lock)
+
+    explicit sync_waiter(wait_owner* o) noexcept : canceller{&sync_waiter::on_cancel}, owner(o) {}
+
+    // Under the owner's lock, once the task must wait. Returns false (not linked) if a
+    // cancellation is already pending: then the caller must not suspend.
+    template <class P>
+    bool enqueue(std::coroutine_handle<P> h, waiter_list& into) noexcept {
+        return enqueue_root(h, h.promise().root_, into);
+    }
+    bool enqueue_root(std::coroutine_handle<> h, promise_base* r, waiter_list& into) noexcept {
+        handle = h;
+        root = r;
+        if (cancellable) {
+            // on_cancel needs the owner's lock, which we hold: it cannot run before we are listed.
+            if (!r->install_canceller(this)) {
+                cancelled = true;
+                return false;
+            }
+            installed = true;
+        }
+        r->note_suspend();  // before we are visible: we may resume on another thread after unlock
+        into.push_back(this);
+        list = &into;
+        return true;
+    }
+
+    // await_resume's first step: throws cancelled_error if the wait was cancelled.
+    void finish() {
+        if (installed) root->remove_canceller(this);
+        if (cancelled) {
+            root->take_cancel();
+            throw cancelled_error();
+        }
+    }
+
+    static void on_cancel(canceller* c) noexcept;
+};
+
+// The part of a primitive that owns the lock and the hook called when a waiter is cancelled.
+class wait_owner {
+public:
+    // Under the lock, after `w` left its list by cancellation: give back whatever it blocked.
+    using leave_fn = void (*)(wait_owner*, sync_waiter* w, wake_batch&) noexcept;
+
+    explicit wait_owner(leave_fn on_leave = nullptr) noexcept : on_leave_(on_leave) {}
+    wait_owner(const wait_owner&) = delete;
+    wait_owner& operator=(const wait_owner&) = delete;
+
+    // Under the lock: completes `w` (unlinks it; woken when `b` is destroyed).
+    static void take(sync_waiter* w, wake_batch& b) noexcept {
+        w->list->erase(w);
+        w->list = nullptr;
+        b.woken.push_back(w);
+    }
+    // Under the lock: completes every waiter of `l`.
+    static void take_all(waiter_list& l, wake_batch& b) noexcept {
+        while (sync_waiter* w = l.head) take(w, b);
+    }
+
+    mutable spin_lock lock_;
+
+private:
+    friend struct sync_waiter;
+    leave_fn on_leave_;
+};
+
+inline wake_batch::~wake_batch() {
+    // Each waiter is read before it is scheduled: once scheduled, it may run and be gone.
+    while (sync_waiter* w = woken.pop_front()) schedule(w->root->core_, w->handle, schedule_hint::wake);
+}
+
+inline void sync_waiter::on_cancel(canceller* c) noexcept {
+    auto* w = static_cast<sync_waiter*>(c);
+    wait_owner* o = w->owner;
+    wake_batch batch;  // declared first: woken after the unlock
+    o->lock_.lock();
+    if (!w->list) {  // completed first: it keeps what it got; the request stays pending
+        o->lock_.unlock();
+        return;
+    }
+    w->list->erase(w);
+    w->list = nullptr;
+    w->cancelled = true;
+    if (o->on_leave_) o->on_leave_(o, w, batch);
+    batch.woken.push_back(w);
+    o->lock_.unlock();
+}
+
+// std::lock_guard for spin_lock without <mutex> in every header.
+class spin_guard {
+public:
+    explicit spin_guard(spin_lock& l) noexcept : l_(&l) { l.lock(); }
+    ~spin_guard() {
+        if (l_) l_->unlock();
+    }
+    void unlock() noexcept {
+        l_->unlock();
+        l_ = nullptr;
+    }
+    spin_guard(const spin_guard&) = delete;
+    spin_guard& operator=(const spin_guard&) = delete;
+
+private:
+    spin_lock* l_;
+};
+
+}  // namespace weft::detail

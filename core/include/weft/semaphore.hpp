@@ -1,0 +1,124 @@
+// weft/semaphore.hpp — semaphore: a counting semaphore for tasks (asyncio.Semaphore).
+//
+// acquire() takes a permit, waiting while there is none; release() gives permits back.
+// Permits go to waiters in FIFO order: release() hands a permit straight to the longest
+// waiter, so a task that arrives later cannot barge past it. try_acquire() never waits.
+// Waiting is a cancellation point: a cancelled waiter leaves the queue without a trace and
+// never takes a permit with it (a permit handed over before the cancel arrived is kept,
+// and the cancellation is delivered at the task's next suspension point).
+//
+//   weft::semaphore slots(8);                  // at most 8 downloads at once
+//   {
+//       auto permit = co_await slots.scoped_acquire();   // released at scope exit
+//       co_await download(url);
+//   }
+//
+// Thread safety: every member may be called from any thread; the semaphore must outlive its
+// waiters.
+#pragma once
+
+#include <coroutine>
+#include <cstddef>
+#include <utility>
+
+#include <weft/detail/wait_queue.hpp>
+
+namespace weft {
+
+class semaphore;
+
+// Holds one permit; gives it back when destroyed (or on release()).
+class [[nodiscard]] semaphore_guard {
+public:
+    semaphore_guard() noexcept = default;
+    explicit semaphore_guard(semaphore* s) noexcept : s_(s) {}
+    semaphore_guard(semaphore_guard&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+    semaphore_guard& operator=(semaphore_guard&& o) noexcept {
+        if (this != &o) {
+            release();
+            s_ = std::exchange(o.s_, nullptr);
+        }
+        return *this;
+    }
+    ~semaphore_guard() { release(); }
+    inline void release() noexcept;
+    bool owns_permit() const noexcept { return s_ != nullptr; }
+
+private:
+    semaphore* s_ = nullptr;
+};
+
+class semaphore : private detail::wait_owner {
+public:
+    explicit semaphore(std::size_t permits) noexcept : count_(permits) {}
+
+    class acquire_awaiter : detail::sync_waiter {
+    public:
+        // cancellable = false: not a cancellation point (a pending cancellation stays pending).
+        explicit acquire_awaiter(semaphore* s, bool cancellable = true) noexcept : sync_waiter(s) {
+            this->cancellable = cancellable;
+        }
+        bool await_ready() noexcept { return sem().try_acquire(); }
+        template <class P>
+        bool await_suspend(std::coroutine_handle<P> h) noexcept {
+            semaphore& s = sem();
+            detail::spin_guard g(s.lock_);
+            if (s.count_ > 0) {  // released between await_ready and here
+                --s.count_;
+                return false;
+            }
+            return enqueue(h, s.waiters_);
+        }
+        void await_resume() { finish(); }
+
+    protected:
+        semaphore& sem() const noexcept { return *static_cast<semaphore*>(owner); }
+    };
+
+    class scoped_awaiter : public acquire_awaiter {
+    public:
+        using acquire_awaiter::acquire_awaiter;
+        semaphore_guard await_resume() {
+            acquire_awaiter::await_resume();
+            return semaphore_guard(&sem());
+        }
+    };
+
+    // Waits for a permit and takes it; release() it when done.
+    [[nodiscard]] acquire_awaiter acquire() noexcept { return acquire_awaiter(this); }
+    // As acquire(), giving a guard that releases the permit at scope exit.
+    [[nodiscard]] scoped_awaiter scoped_acquire() noexcept { return scoped_awaiter(this); }
+
+    // Takes a permit if one is free right now.
+    bool try_acquire() noexcept {
+        detail::spin_guard g(lock_);
+        if (count_ == 0) return false;
+        --count_;
+        return true;
+    }
+
+    // Gives back n permits, each to the longest waiter if there is one.
+    void release(std::size_t n = 1) noexcept {
+        detail::wake_batch woken;
+        detail::spin_guard g(lock_);
+        for (; n > 0 && waiters_.head; --n) take(waiters_.head, woken);  // hand-off: count_ stays
+        count_ += n;
+    }
+
+    // Free permits right now (0 while tasks wait).
+    std::size_t available() const noexcept {
+        detail::spin_guard g(lock_);
+        return count_;
+    }
+
+private:
+    // Invariant: count_ > 0 implies no waiters (release hands permits to waiters first).
+    std::size_t count_;
+    detail::waiter_list waiters_;
+};
+
+inline void semaphore_guard::release() noexcept {
+    if (s_) std::exchange(s_, nullptr)->release();
+}
+
+}  // namespace weft

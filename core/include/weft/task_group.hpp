@@ -1,0 +1,318 @@
+// weft/task_group.hpp — task_group (asyncio.TaskGroup, trio's nursery) and task_scope.
+//
+// task_group: spawn() starts children on the runtime; `co_await group.join()` waits for all
+// of them. The rules are asyncio's TaskGroup's:
+//   - a child that fails (any exception but cancelled_error) cancels its siblings; join()
+//     waits for all of them and throws weft::task_group_error holding *every* failure, even
+//     when there is only one (asyncio always raises an ExceptionGroup; one shape to catch);
+//   - a child that ends with cancelled_error (cancelled by the group or otherwise) is not a
+//     failure;
+//   - cancelling the task suspended in join() cancels the children; join() still waits for
+//     them, then throws cancelled_error (task_group_error instead if children failed; the
+//     cancellation then stays pending for the next suspension point);
+//   - spawn() throws weft::error once the group is shutting down (a failure, cancel(), a
+//     cancelled join) or has been joined; spawning from a child while the parent is in
+//     join() is allowed, as in asyncio;
+//   - spawn() returns a group_handle<T>: after join() (or `co_await handle`) its result() is
+//     the child's value, or rethrows its exception (cancelled_error if it was cancelled).
+// Differences from asyncio, because a C++ destructor cannot co_await:
+//   - leaving the scope without join() (an exception in the parent) cancels the children
+//     and *detaches* them: they finish cancelled in the background, holding the group's
+//     shared state (no frame leaks, none is resumed after it is gone), and failures are
+//     logged like a detached task's. They may still run for a moment after the scope is
+//     left, so children that use references into the parent's frame must be joined on
+//     every path: join in a path that catches the exception (see
+//     docs/structured-concurrency.md);
+//   - the parent's body is not cancelled when a child fails (asyncio cancels the task
+//     running the `async with` body): the parent learns of the failure at join(), and its
+//     spawn() calls throw meanwhile.
+//
+//   weft::task_group group;
+//   auto a = group.spawn(fetch(url_a));
+//   auto b = group.spawn(fetch(url_b));
+//   co_await group.join();                 // task_group_error if any failed
+//   use(a.result(), b.result());
+//
+// task_scope is the same for long-lived servers: spawn-and-forget children (one per
+// connection); a failure is logged and does not touch the siblings; cancel() stops them all;
+// join() waits for them (it never throws their errors).
+//
+// Thread safety: spawn(), cancel() and the handles' members may be called from any task on
+// any worker; join() by one task at a time (the owner). Children run on any worker.
+#pragma once
+
+#include <atomic>
+#include <coroutine>
+#include <exception>
+#include <type_traits>
+#include <utility>
+
+#include <weft/detail/fan_in.hpp>
+#include <weft/detail/group_state.hpp>
+#include <weft/error.hpp>
+#include <weft/event.hpp>
+#include <weft/join_handle.hpp>
+#include <weft/task.hpp>
+
+namespace weft {
+
+namespace detail {
+
+inline void group_state::end_join(joiner& j) {
+    if (j.installed) j.root->remove_canceller(&j);
+    std::vector<std::exception_ptr> errors;
+    {
+        spin_guard g(lock_);
+        errors.swap(errors_);
+    }
+    if (!errors.empty()) throw task_group_error(std::move(errors));
+    if (j.cancelled) {
+        j.root->take_cancel();
+        throw cancelled_error();
+    }
+}
+
+// A child's node plus its outcome, shared by the running child and its handle.
+template <class T>
+struct group_child_state : group_child_node {
+    result_slot<T> result;  // (fan_in.hpp: the slot when_all/when_any children fill too)
+    event done;             // set once `result` is written
+    group_child_state() noexcept {
+        destroy = [](group_child_node* n) noexcept { delete static_cast<group_child_state*>(n); };
+        abandon = [](group_child_node* n) noexcept {
+            auto* self = static_cast<group_child_state*>(n);
+            self->result.error = std::make_exception_ptr(cancelled_error());
+            self->done.set();
+        };
+    }
+};
+
+// Travels in the child's frame as a parameter: whichever way the frame ends (it ran to its
+// end, or the runtime destroyed it unfinished at shutdown) the group hears of it once.
+class child_ticket {
+public:
+    child_ticket(group_state* g, group_child_node* n) noexcept : g_(g), n_(n) {}
+    child_ticket(child_ticket&& o) noexcept : g_(std::exchange(o.g_, nullptr)), n_(o.n_) {}
+    child_ticket(const child_ticket&) = delete;
+    child_ticket& operator=(const child_ticket&) = delete;
+    ~child_ticket() {
+        // Destroyed unfinished (shutdown, or the frame could not be made): the handle reads
+        // cancelled_error, as a join_handle of a task destroyed at shutdown does.
+        if (g_) n_->abandon(n_);
+        finish(nullptr);
+    }
+
+    void finish(std::exception_ptr e) noexcept {
+        if (!g_) return;
+        std::exchange(g_, nullptr)->child_done(n_, std::move(e));
+        n_->release();
+    }
+
+private:
+    group_state* g_;
+    group_child_node* n_;
+};
+
+// A child: runs t, stores its outcome for the handle, reports to the group. Never throws,
+// so a handle dropped unread logs nothing (the group has seen any failure already).
+template <class T>
+task<> group_child(task<T> t, group_child_state<T>* st, child_ticket ticket) {
+    try {
+        if constexpr (std::is_void_v<T>) {
+            co_await std::move(t);
+            st->result.value.emplace();
+        } else {
+            st->result.value.emplace(co_await std::move(t));
+        }
+    } catch (...) {
+        st->result.error = std::current_exception();
+    }
+    st->done.set();
+    ticket.finish(st->result.error);
+}
+
+template <class T>
+T unwrap_result(stored_t<T>&& v) {
+    if constexpr (std::is_void_v<T>)
+        return;
+    else if constexpr (std::is_reference_v<T>)
+        return v.get();
+    else
+        return std::move(v);
+}
+
+class group_base;
+
+}  // namespace detail
+
+// A task_group child's outcome. result() may be read once the child has finished (after the
+// group's join(), or after `co_await handle`); dropping the handle does not affect the child.
+template <class T = void>
+class group_handle {
+public:
+    group_handle() noexcept = default;
+    group_handle(group_handle&& o) noexcept : st_(std::exchange(o.st_, nullptr)), g_(std::exchange(o.g_, nullptr)) {}
+    group_handle& operator=(group_handle&& o) noexcept {
+        if (this != &o) {
+            reset();
+            st_ = std::exchange(o.st_, nullptr);
+            g_ = std::exchange(o.g_, nullptr);
+        }
+        return *this;
+    }
+    group_handle(const group_handle&) = delete;
+    group_handle& operator=(const group_handle&) = delete;
+    ~group_handle() { reset(); }
+
+    bool valid() const noexcept { return st_ != nullptr; }
+    bool is_finished() const noexcept { return st_ && st_->done.is_set(); }
+
+    // The child's value, or its exception rethrown. Throws weft::error if it has not
+    // finished. The value is moved out: read it once.
+    T result() {
+        if (!is_finished()) throw error("weft::group_handle: the child has not finished (join the group first)");
+        if (st_->result.error) std::rethrow_exception(st_->result.error);
+        if (!st_->result.value) throw error("weft::group_handle: result already taken");
+        auto v = std::move(*st_->result.value);
+        st_->result.value.reset();
+        return detail::unwrap_result<T>(std::move(v));
+    }
+
+    // Cancels this child only (not a failure of the group). No-op once it has finished.
+    void cancel() noexcept {
+        if (st_) g_->cancel_child(st_);
+    }
+
+    // Waits for this child, then gives result(). A cancellation point (the child runs on).
+    class awaiter {
+    public:
+        explicit awaiter(group_handle* h) noexcept : h_(h), wait_(h->st_->done.wait()) {}
+        bool await_ready() const noexcept { return wait_.await_ready(); }
+        template <class P>
+        bool await_suspend(std::coroutine_handle<P> h) noexcept {
+            return wait_.await_suspend(h);
+        }
+        T await_resume() {
+            wait_.await_resume();
+            return h_->result();
+        }
+
+    private:
+        group_handle* h_;
+        event::wait_awaiter wait_;
+    };
+    awaiter operator co_await() {
+        if (!st_) throw error("weft::group_handle: empty handle");
+        return awaiter(this);
+    }
+
+private:
+    friend class detail::group_base;
+    group_handle(detail::group_child_state<T>* st, detail::group_state* g) noexcept : st_(st), g_(g) { g_->add_ref(); }
+    void reset() noexcept {
+        if (st_) {
+            std::exchange(st_, nullptr)->release();
+            std::exchange(g_, nullptr)->release();
+        }
+    }
+
+    detail::group_child_state<T>* st_ = nullptr;
+    detail::group_state* g_ = nullptr;  // counted: cancel() may come after the group is gone
+};
+
+namespace detail {
+
+// What task_group and task_scope share: the state, spawn, join, cancel, the destructor.
+class group_base {
+public:
+    group_base(const group_base&) = delete;
+    group_base& operator=(const group_base&) = delete;
+
+    // Cancels every child (once); spawn() is refused from then on. join() still waits.
+    void cancel() noexcept { st_->cancel(); }
+    // True once a failure, cancel() or a cancelled join() has cancelled the children.
+    bool is_shutting_down() const noexcept { return st_->aborting(); }
+    // Children that have not finished (a snapshot).
+    std::size_t size() const noexcept { return st_->live(); }
+
+    class join_awaiter : group_state::joiner {
+    public:
+        explicit join_awaiter(group_state* g) noexcept : g_(g) {}
+        bool await_ready() const noexcept { return false; }
+        template <class P>
+        bool await_suspend(std::coroutine_handle<P> h) noexcept {
+            return g_->begin_join(*this, h, h.promise().root_);
+        }
+        void await_resume() { g_->end_join(*this); }
+
+    private:
+        group_state* g_;
+    };
+
+protected:
+    explicit group_base(group_state::policy p) : st_(new group_state(p)) {}
+    ~group_base() { st_->detach(); }
+
+    template <class T>
+    group_handle<T> spawn_child(task<T> t) {
+        runtime_core* core = current_core();
+        if (!core) throw error("weft::task_group::spawn called outside a runtime");
+        auto* st = new group_child_state<T>();
+        try {
+            st_->reserve(st);
+        } catch (...) {
+            delete st;
+            throw;
+        }
+        group_handle<T> handle(st, st_);
+        // The child's frame. From here on the ticket reports whatever happens to it: if the
+        // frame cannot be allocated, the ticket temporary reports when it is destroyed.
+        task<> child = group_child(std::move(t), st, child_ticket(st_, st));
+        auto h = child.release();
+        promise_base* root = &h.promise();
+        auto jh = make_root(task<>(h), core);
+        st_->attach(st, root);
+        start_root(jh);  // refused at shutdown: the frame is destroyed and the ticket reports
+        return handle;   // jh is dropped: the child frees itself when it ends
+    }
+
+    group_state* st_;
+};
+
+}  // namespace detail
+
+class task_group : public detail::group_base {
+public:
+    task_group() : group_base(detail::group_state::policy::fail_fast) {}
+    // Not joined: cancels the children and lets them finish detached (see above).
+    ~task_group() = default;
+
+    // Starts t as a child. Throws weft::error if the group is shutting down or joined.
+    template <class T>
+    [[nodiscard("keep the handle to read the result, or use `(void)`")]] group_handle<T> spawn(task<T> t) {
+        return spawn_child(std::move(t));
+    }
+
+    // Waits for every child; throws task_group_error if any failed, cancelled_error if the
+    // joining task was cancelled. A cancellation point (which cancels the children).
+    [[nodiscard]] join_awaiter join() noexcept { return join_awaiter(st_); }
+};
+
+class task_scope : public detail::group_base {
+public:
+    task_scope() : group_base(detail::group_state::policy::isolate) {}
+    ~task_scope() = default;
+
+    // Starts t as a child, detached (its failure is logged). Throws weft::error once the
+    // scope is cancelled.
+    template <class T>
+    void spawn(task<T> t) {
+        (void)spawn_child(std::move(t));
+    }
+
+    // Waits for every child (their failures were logged, not rethrown); cancelled_error if
+    // the joining task was cancelled (after the children, cancelled too, have finished).
+    [[nodiscard]] join_awaiter join() noexcept { return join_awaiter(st_); }
+};
+
+}  // namespace weft

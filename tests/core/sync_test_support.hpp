@@ -1,0 +1,41 @@
+// sync_test_support.hpp — what the sync-primitive tests share: a paused-time runtime
+// config, a bounded wait for a condition, and a task that reports once it is waiting.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <thread>
+
+#include <weft/runtime.hpp>
+#include <weft/yield.hpp>
+
+#include "test_support.hpp"
+
+namespace weft::test {
+
+// Time stands still until advance_time(): weft::timeout then fires exactly when told.
+inline runtime_config paused(std::uint32_t n) {
+    auto c = workers(n);
+    c.paused_time = true;
+    return c;
+}
+
+// From a task: yields until `pred` holds, at most `limit` times (every loop is bounded).
+template <class Pred>
+task<bool> yield_until(Pred pred, int limit = 1'000'000) {
+    for (int i = 0; i < limit; ++i) {
+        if (pred()) co_return true;
+        co_await yield_now();
+    }
+    co_return pred();
+}
+
+// From a plain thread: sleeps until `pred` holds, for at most ~10 s.
+template <class Pred>
+bool wait_until(Pred pred) {
+    for (int i = 0; i < 10'000 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return pred();
+}
+
+}  // namespace weft::test
