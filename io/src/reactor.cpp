@@ -79,11 +79,13 @@ bool reactor::poll_io_and_timers() noexcept {
 
 std::chrono::nanoseconds reactor::park_timeout() noexcept {
     std::chrono::nanoseconds t = timer_service::park_timeout();
-    // A running peer with I/O pending may get stuck in a long task: come back to help it.
+    // A running peer with I/O or timers pending may get stuck in a long task: come back
+    // to help it.
     constexpr std::chrono::nanoseconds help_interval(helper_poll_age_ns);
     if (t.count() >= 0 && t <= help_interval) return t;
     for (reactor* peer : shared_.reactors)
-        if (peer && peer != this && peer->has_io() && peer->state_.load(std::memory_order_relaxed) != parked)
+        if (peer && peer != this && peer->state_.load(std::memory_order_relaxed) != parked &&
+            (peer->has_io() || peer->has_timers()))
             return help_interval;
     return t;
 }

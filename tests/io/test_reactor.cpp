@@ -58,6 +58,33 @@ TEST_P(reactor_io, io_completes_while_its_worker_is_stuck_in_a_long_task) {
     EXPECT_LT(read_done_at.load(), hog_done_at.load());
 }
 
+// The same for a timer armed on the stuck worker: an idle worker fires it.
+TEST_P(reactor_io, timers_fire_while_their_worker_is_stuck_in_a_long_task) {
+    weft::runtime rt(config(2));
+    std::atomic<std::int64_t> woke_at{0}, hog_done_at{0};
+    auto ns = [] { return clock_type::now().time_since_epoch().count(); };
+    auto run = [&]() -> task<void> {
+        std::atomic<bool> sleeping{false};
+        auto sleeper = [&]() -> task<void> {
+            sleeping = true;
+            co_await weft::sleep_for(10ms);
+            woke_at = ns();
+        };
+        auto hog = [&]() -> task<void> {
+            auto s = weft::spawn(sleeper());
+            while (!sleeping) co_await weft::yield_now();
+            auto end = clock_type::now() + 200ms;
+            while (clock_type::now() < end) {
+            }
+            hog_done_at = ns();
+            co_await s;
+        };
+        co_await weft::spawn(hog());
+    };
+    rt.block_on(run());
+    EXPECT_LT(woke_at.load(), hog_done_at.load());
+}
+
 TEST(reactor_select, auto_falls_back_to_epoll_when_io_uring_setup_fails) {
     for (int err : {ENOSYS, EPERM, ENOMEM}) {
         weft::detail::inject_uring_setup_failure(err);

@@ -14,6 +14,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include <weft/detail/promise_base.hpp>
 #include <weft/detail/spin_lock.hpp>
@@ -53,6 +54,11 @@ public:
     void park(std::chrono::nanoseconds timeout) override { parker_->park(timeout); }
     void unpark() noexcept override { parker_->unpark(); }
     runtime_core& core() const noexcept { return core_; }
+    // Any thread: is any timer armed here?
+    bool has_timers() noexcept {
+        std::lock_guard lock(lock_);
+        return !wheel_.empty();
+    }
 
     timer_clock::time_point now() const noexcept { return clock_.now(); }
     // The tick a deadline falls in, rounded up (a timer never fires early).
