@@ -57,7 +57,7 @@ std::string metrics_total_line(const weft::runtime_metrics& m) {
 struct options {
     std::vector<const weft::bench::scenario*> scenarios;
     std::vector<std::uint32_t> threads;
-    std::string driver;
+    std::vector<std::string> drivers;
     int reps = 0;
     std::string json_path;
     bool metrics = false;
@@ -67,14 +67,26 @@ struct options {
 struct run_outcome {
     double rate = 0;
     std::uint64_t peak_rss_bytes = 0;
+    weft::bench::extra_figures extras;
     bool ok = false;
 };
 
+weft::io_driver_kind driver_kind(const std::string& d) {
+    if (d == "epoll") return weft::io_driver_kind::epoll;
+    if (d == "io_uring") return weft::io_driver_kind::io_uring;
+    return weft::io_driver_kind::automatic;
+}
+
 // One run on a fresh runtime, in this process.
-run_outcome run_here(const weft::bench::scenario& s, std::uint32_t threads, bool metrics) {
+run_outcome run_here(const weft::bench::scenario& s, std::uint32_t threads, const std::string& driver, bool metrics) {
     run_outcome out;
-    weft::runtime rt(weft::runtime_config{.workers = threads});
+    weft::runtime_config cfg;
+    cfg.workers = threads;
+    cfg.io_driver = driver_kind(driver);
+    weft::runtime rt(cfg);
+    weft::bench::last_extras() = {};
     out.rate = s.run(rt);
+    out.extras = weft::bench::last_extras();
     out.ok = true;
     if (metrics) fmt::print(stderr, "  metrics: {}\n", metrics_total_line(rt.metrics()));
     out.peak_rss_bytes = weft::bench::peak_rss_bytes();
@@ -82,7 +94,8 @@ run_outcome run_here(const weft::bench::scenario& s, std::uint32_t threads, bool
 }
 
 // One run in a child process; the child reports through a pipe.
-run_outcome run_forked(const weft::bench::scenario& s, std::uint32_t threads, bool metrics) {
+run_outcome run_forked(const weft::bench::scenario& s, std::uint32_t threads, const std::string& driver,
+                       bool metrics) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
     std::fflush(stdout);
@@ -93,7 +106,7 @@ run_outcome run_forked(const weft::bench::scenario& s, std::uint32_t threads, bo
         close(fds[0]);
         run_outcome out;
         try {
-            out = run_here(s, threads, metrics);
+            out = run_here(s, threads, driver, metrics);
         } catch (const std::exception& e) {
             fmt::print(stderr, "weft-bench: {} threads={}: {}\n", s.name, threads, e.what());
         }
@@ -134,27 +147,38 @@ int run(const options& opt) {
     const weft::bench::machine_info machine = weft::bench::detect_machine();
     std::vector<weft::bench::result> results;
 
-    const std::size_t pairs = opt.scenarios.size() * opt.threads.size();
+    const std::size_t pairs = opt.scenarios.size() * opt.threads.size() * opt.drivers.size();
     std::size_t pair = 0;
     for (const weft::bench::scenario* s : opt.scenarios) {
-        for (std::uint32_t threads : opt.threads) {
-            ++pair;
-            weft::bench::result r;
-            r.scenario = s->name;
-            r.threads = threads;
-            r.driver = opt.driver;
-            r.unit = s->unit;
-            for (int rep = 1; rep <= opt.reps; ++rep) {
-                run_outcome o =
-                    opt.in_process ? run_here(*s, threads, opt.metrics) : run_forked(*s, threads, opt.metrics);
-                if (!o.ok) throw std::runtime_error(fmt::format("{} threads={} rep {} failed", s->name, threads, rep));
-                r.runs.push_back(o.rate);
-                r.peak_rss_bytes = std::max(r.peak_rss_bytes, o.peak_rss_bytes);
-                fmt::print(stderr, "[{}/{}] {} threads={} rep {}/{}: {} {}\n", pair, pairs, s->name, threads, rep,
-                           opt.reps, weft::bench::format_rate(o.rate), s->unit);
-                std::fflush(stderr);
+        for (const std::string& driver : opt.drivers) {
+            for (std::uint32_t threads : opt.threads) {
+                ++pair;
+                weft::bench::result r;
+                r.scenario = s->name;
+                r.threads = threads;
+                r.driver = driver;
+                r.unit = s->unit;
+                for (int rep = 1; rep <= opt.reps; ++rep) {
+                    run_outcome o = opt.in_process ? run_here(*s, threads, driver, opt.metrics)
+                                                   : run_forked(*s, threads, driver, opt.metrics);
+                    if (!o.ok)
+                        throw std::runtime_error(fmt::format("{} threads={} rep {} failed", s->name, threads, rep));
+                    r.runs.push_back(o.rate);
+                    r.peak_rss_bytes = std::max(r.peak_rss_bytes, o.peak_rss_bytes);
+                    if (o.extras.p50_us > 0) {
+                        r.p50_us.push_back(o.extras.p50_us);
+                        r.p99_us.push_back(o.extras.p99_us);
+                        r.server_cpu_s.push_back(o.extras.server_cpu_s);
+                        r.per_cpu_second.push_back(o.extras.server_cpu_s > 0
+                                                       ? o.rate * weft::bench::echo_config().seconds / o.extras.server_cpu_s
+                                                       : 0);
+                    }
+                    fmt::print(stderr, "[{}/{}] {} threads={} driver={} rep {}/{}: {} {}\n", pair, pairs, s->name,
+                               threads, driver, rep, opt.reps, weft::bench::format_rate(o.rate), s->unit);
+                    std::fflush(stderr);
+                }
+                results.push_back(std::move(r));
             }
-            results.push_back(std::move(r));
         }
     }
 
@@ -175,7 +199,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> scenario_args = {"spawn_join",  "fork_join",    "yield_many", "ping_pong",
                                               "idle_memory", "sleep_memory", "timers"};
     std::vector<std::string> thread_args = {"1", "2"};
-    std::string driver = "none";
+    std::vector<std::string> driver_args = {"auto"};
+    weft::bench::echo_settings& echo = weft::bench::echo_config();
     int reps = 3;
     std::string json_path;
     bool list = false;
@@ -188,9 +213,18 @@ int main(int argc, char** argv) {
         ->delimiter(',')
         ->type_name("N[,N...]")
         ->default_str("1,2");
-    app.add_option("--driver", driver, "I/O driver to record with the results (no scenario does I/O yet)")
+    app.add_option("--driver", driver_args, "I/O drivers to run each scenario with, comma-separated")
+        ->delimiter(',')
         ->check(CLI::IsMember({"auto", "epoll", "io_uring"}))
-        ->default_str("none");
+        ->default_str("auto");
+    app.add_option("--connections", echo.connections, "echo: connections of the load")
+        ->check(CLI::Range(1, 20000))
+        ->capture_default_str();
+    app.add_option("--size", echo.size, "echo: message bytes")->check(CLI::Range(1, 4096))->capture_default_str();
+    app.add_option("--duration", echo.seconds, "echo: seconds of load per run")
+        ->check(CLI::Range(0.1, 600.0))
+        ->capture_default_str();
+    app.add_option("--target", echo.target, "echo: load an external server at HOST:PORT instead of serving here");
     app.add_option("--reps", reps, "Runs of each (scenario, threads) pair")
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();
@@ -211,7 +245,7 @@ int main(int argc, char** argv) {
     }
 
     options opt;
-    opt.driver = driver;
+    opt.drivers = driver_args;
     opt.reps = reps;
     opt.json_path = json_path;
     opt.metrics = metrics;

@@ -21,8 +21,11 @@ std::string format_mib(std::uint64_t bytes) {
 }  // namespace
 
 double result::median() const {
-    if (runs.empty()) return NAN;
-    std::vector<double> v = runs;
+    return median_of(runs);
+}
+
+double median_of(std::vector<double> v) {
+    if (v.empty()) return NAN;
     std::sort(v.begin(), v.end());
     std::size_t mid = v.size() / 2;
     return v.size() % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
@@ -70,6 +73,17 @@ void print_table(std::FILE* out, const machine_info& machine, const std::vector<
         fmt::print(out, "{}\n", line);
     }
     fmt::print(out, "(each run in a fresh process; peak RSS: the largest of the runs' high-water marks)\n");
+    bool any_echo = false;
+    for (const result& r : results) any_echo |= !r.p50_us.empty();
+    if (!any_echo) return;
+    fmt::print(out, "\n{:<10} {:>7} {:<9} {:>9} {:>9} {:>13} {:>20}\n", "scenario", "threads", "driver", "p50 us",
+               "p99 us", "server CPU s", "per server CPU-s");
+    for (const result& r : results)
+        if (!r.p50_us.empty())
+            fmt::print(out, "{:<10} {:>7} {:<9} {:>9.1f} {:>9.1f} {:>13.2f} {:>20}\n", r.scenario, r.threads, r.driver,
+                       median_of(r.p50_us), median_of(r.p99_us), median_of(r.server_cpu_s),
+                       format_rate(median_of(r.per_cpu_second)));
+    fmt::print(out, "(medians; server CPU: this process minus the load thread, over the load's run)\n");
 }
 
 void write_json(const std::string& path, const machine_info& machine, const std::vector<result>& results) {
@@ -90,6 +104,13 @@ void write_json(const std::string& path, const machine_info& machine, const std:
                                   {"max", r.max()},
                                   {"runs", r.runs},
                                   {"peak_rss_bytes", r.peak_rss_bytes}});
+        if (!r.p50_us.empty()) {
+            auto& j = doc["results"].back();
+            j["p50_us"] = median_of(r.p50_us);
+            j["p99_us"] = median_of(r.p99_us);
+            j["server_cpu_s"] = median_of(r.server_cpu_s);
+            j["roundtrips_per_server_cpu_s"] = median_of(r.per_cpu_second);
+        }
     }
     std::ofstream out(path);
     if (!out) throw std::runtime_error("cannot open " + path + " for writing");

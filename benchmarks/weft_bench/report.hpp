@@ -19,11 +19,15 @@ struct result {
     std::string unit;
     std::vector<double> runs;  // rates, in run order
     std::uint64_t peak_rss_bytes = 0;
+    // W7 only (empty otherwise): per run, latency percentiles and the server's CPU seconds.
+    std::vector<double> p50_us, p99_us, server_cpu_s, per_cpu_second;
 
     double median() const;
     double min() const;
     double max() const;
 };
+
+double median_of(std::vector<double> v);
 
 // A rate in a few characters: 8.12M, 812k, 812, 8.12.
 std::string format_rate(double rate);

@@ -235,6 +235,10 @@ constexpr scenario scenario_table[] = {
      "W5s: 1,000,000 tasks each sleep one hour; RSS per task above the baseline (lower is better)", &run_sleep_memory},
     {"timers", "ms", "W6: 100,000 tasks each sleep a uniform random 0-100 ms; wall time (lower is better, ideal ~100)",
      &run_timers},
+    {"echo", "roundtrips/s",
+     "W7: TCP echo on 127.0.0.1, 100 connections x 64 B closed loop for 5 s (--connections, --size, --duration, "
+     "--target); also p50/p99 latency and server CPU s",
+     &run_echo},
 };
 
 }  // namespace

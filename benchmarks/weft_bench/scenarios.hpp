@@ -11,6 +11,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace weft {
@@ -40,6 +41,26 @@ double run_idle_memory(weft::runtime& rt);
 double run_sleep_memory(weft::runtime& rt);
 // W6: 100,000 tasks each sleeping a uniform random 0-100 ms; wall milliseconds.
 double run_timers(weft::runtime& rt);
+
+// W7: TCP echo, a closed-loop load (echo_config()) against weft's server; round trips/s.
+double run_echo(weft::runtime& rt);
+
+struct echo_settings {
+    int connections = 100;
+    int size = 64;
+    double seconds = 5;
+    std::string target;  // host:port of an external server; empty: serve in this process
+};
+echo_settings& echo_config() noexcept;
+
+// Figures a scenario reports besides its rate (0: not measured).
+struct extra_figures {
+    double p50_us = 0;
+    double p99_us = 0;
+    double server_cpu_s = 0;
+};
+// The last run's extras (reset by weft-bench before each run).
+extra_figures& last_extras() noexcept;
 
 // Every scenario, in the order the protocol lists them.
 std::span<const scenario> all_scenarios() noexcept;
