@@ -95,7 +95,10 @@ io_driver_kind current_io_driver() {
 pipe_ends make_pipe() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) throw system_error(errno, "pipe2");
-    return pipe_ends{async_fd(fds[0]), async_fd(fds[1])};
+    pipe_ends p{async_fd(fds[0]), async_fd(fds[1])};
+    detail::mark_stream(p.read_end.state());
+    detail::mark_stream(p.write_end.state());
+    return p;
 }
 
 }  // namespace weft

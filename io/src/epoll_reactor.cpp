@@ -76,6 +76,7 @@ public:
                 while (__atomic_load_n(&s.seq_for(op.code), __ATOMIC_RELAXED) != op.seq_seen) {
                     op.seq_seen = __atomic_load_n(&s.seq_for(op.code), __ATOMIC_RELAXED);
                     std::int64_t res = perform(op);
+                    s.note_result(op, res, op.seq_seen);
                     if (!would_block(res)) {
                         s.lock.unlock();
                         return finish_now(op, res);
@@ -278,11 +279,11 @@ private:
         s.lock.lock();
         if (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
             if (!forced) __atomic_add_fetch(&s.read_seq, 1, __ATOMIC_RELEASE);
-            run_queue(s.readers, done);
+            run_queue(s, s.readers, s.read_seq, done);
         }
         if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
             if (!forced) __atomic_add_fetch(&s.write_seq, 1, __ATOMIC_RELEASE);
-            run_queue(s.writers, done);
+            run_queue(s, s.writers, s.write_seq, done);
         }
         s.lock.unlock();
         bool any = done != nullptr;
@@ -290,10 +291,11 @@ private:
         return any;
     }
 
-    static void run_queue(intrusive_list<io_op>& q, io_op*& done) noexcept {
+    static void run_queue(fd_state& s, intrusive_list<io_op>& q, std::uint32_t seq, io_op*& done) noexcept {
         while (io_op* op = q.head) {
             op->untried = false;
             std::int64_t res = perform(*op);
+            s.note_result(*op, res, seq);
             if (would_block(res)) return;
             q.erase(op);
             op->in_fd_queue = false;

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <atomic>
+#include <cerrno>
+#include <climits>
 #include <cstdint>
 
 #include <weft/detail/intrusive_list.hpp>
@@ -33,6 +35,13 @@ struct fd_state {
     // the failed try and the queueing.
     std::uint32_t read_seq = 0;
     std::uint32_t write_seq = 0;
+    // epoll: the counter's value when the descriptor was last seen drained (a syscall
+    // failed with EAGAIN, or a stream read/write came back short). While the counter still
+    // has that value the next op skips its syscall and waits for the next event (edge
+    // triggered: new data or room always brings one) — one syscall less per round trip.
+    std::uint32_t read_idle_at = UINT32_MAX;
+    std::uint32_t write_idle_at = UINT32_MAX;
+    bool short_io_drains = false;  // a stream (pipe, TCP, Unix stream): see mark_stream()
     reactor* registered = nullptr;  // epoll: whose epoll set holds it
     fd_state* reg_prev = nullptr;   // epoll: links in that reactor's list of registrations
     fd_state* reg_next = nullptr;
@@ -40,6 +49,20 @@ struct fd_state {
 
     intrusive_list<io_op>& queue_for(io_opcode c) noexcept { return is_input(c) ? readers : writers; }
     std::uint32_t& seq_for(io_opcode c) noexcept { return is_input(c) ? read_seq : write_seq; }
+    std::uint32_t& idle_at_for(io_opcode c) noexcept { return is_input(c) ? read_idle_at : write_idle_at; }
+
+    // After an op's syscall returned res with the counter at seq: remember a drain.
+    void note_result(const io_op& op, std::int64_t res, std::uint32_t seq) noexcept {
+        bool drained = res == -EAGAIN || res == -EWOULDBLOCK;
+        if (!drained && short_io_drains && res > 0 && static_cast<std::uint64_t>(res) < op.len)
+            drained = op.code == io_opcode::read || op.code == io_opcode::write || op.code == io_opcode::recv ||
+                      op.code == io_opcode::send;
+        if (drained) __atomic_store_n(&idle_at_for(op.code), seq, __ATOMIC_RELAXED);
+    }
+    // No event since the descriptor was seen drained in op's direction.
+    bool known_drained(io_opcode c, std::uint32_t seq) noexcept {
+        return __atomic_load_n(&idle_at_for(c), __ATOMIC_RELAXED) == seq;
+    }
 
     void add_ref() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
     void release() noexcept {

@@ -111,10 +111,16 @@ bool io_try(io_op& op) noexcept {
     }
     fd_state& s = *op.fd;
     op.seq_seen = __atomic_load_n(&s.seq_for(op.code), __ATOMIC_ACQUIRE);
+    if (s.known_drained(op.code, op.seq_seen)) return false;  // wait for the next event
     std::int64_t res = perform(op);
+    s.note_result(op, res, op.seq_seen);
     if (would_block(res)) return false;
     op.result = res;
     return true;
+}
+
+void mark_stream(fd_state* s) noexcept {
+    if (s) s->short_io_drains = true;
 }
 
 bool io_suspend(io_op& op, std::coroutine_handle<> h, promise_base* root) noexcept {

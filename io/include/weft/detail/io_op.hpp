@@ -96,6 +96,9 @@ bool io_try(io_op& op) noexcept;
 bool io_suspend(io_op& op, std::coroutine_handle<> h, promise_base* root) noexcept;
 std::int64_t io_finish(io_op& op);  // throws
 void io_abandon(io_op& op) noexcept;
+// The descriptor is a byte stream (pipe, TCP, Unix stream): a short read or write means it
+// was drained or filled, so the epoll driver can skip the next syscall until an event.
+void mark_stream(fd_state* s) noexcept;
 
 // What every I/O call returns: co_await it for the result (bytes transferred, or the
 // value the op defines), or an exception naming the op and the errno.

@@ -26,7 +26,7 @@ enum class shutdown_how { receive = SHUT_RD, send = SHUT_WR, both = SHUT_RDWR };
 class stream_socket {
 public:
     stream_socket() noexcept = default;
-    explicit stream_socket(async_fd fd) noexcept : fd_(std::move(fd)) {}
+    explicit stream_socket(async_fd fd) noexcept : fd_(std::move(fd)) { weft::detail::mark_stream(fd_.state()); }
 
     [[nodiscard]] weft::detail::io_awaiter read_some(std::span<std::byte> buf) noexcept { return fd_.read(buf); }
     [[nodiscard]] weft::detail::io_awaiter write_some(std::span<const std::byte> buf) noexcept {
