@@ -277,6 +277,7 @@ private:
     static bool on_event(fd_state& s, std::uint32_t events, bool forced) noexcept {
         io_op* done = nullptr;
         s.lock.lock();
+        if (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) __atomic_store_n(&s.hung_up, true, __ATOMIC_RELAXED);
         if (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
             if (!forced) __atomic_add_fetch(&s.read_seq, 1, __ATOMIC_RELEASE);
             run_queue(s, s.readers, s.read_seq, done);

@@ -42,6 +42,9 @@ struct fd_state {
     std::uint32_t read_idle_at = UINT32_MAX;
     std::uint32_t write_idle_at = UINT32_MAX;
     bool short_io_drains = false;  // a stream (pipe, TCP, Unix stream): see mark_stream()
+    // epoll: a hang-up or error was reported. It is reported once (edge-triggered) and
+    // lasts, so from then on every op makes its syscall (a read returns 0 at once).
+    bool hung_up = false;
     reactor* registered = nullptr;  // epoll: whose epoll set holds it
     fd_state* reg_prev = nullptr;   // epoll: links in that reactor's list of registrations
     fd_state* reg_next = nullptr;
@@ -61,7 +64,7 @@ struct fd_state {
     }
     // No event since the descriptor was seen drained in op's direction.
     bool known_drained(io_opcode c, std::uint32_t seq) noexcept {
-        return __atomic_load_n(&idle_at_for(c), __ATOMIC_RELAXED) == seq;
+        return __atomic_load_n(&idle_at_for(c), __ATOMIC_RELAXED) == seq && !__atomic_load_n(&hung_up, __ATOMIC_RELAXED);
     }
 
     void add_ref() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
