@@ -1,6 +1,7 @@
 // weft-micro — Google Benchmark micro-benchmarks of weft's building blocks, one file per
-// topic (spawn.cpp, yield.cpp, frame_alloc.cpp, local_queue.cpp, channel.cpp, sync.cpp); each file
-// registers its benchmarks. Debian ships no benchmark_main.pc, hence this main.
+// topic (spawn.cpp, yield.cpp, frame_alloc.cpp, local_queue.cpp, channel.cpp, sync.cpp,
+// task_group.cpp); each file registers its benchmarks. Debian ships no benchmark_main.pc,
+// hence this main.
 //
 //   build-bench/benchmarks/weft-micro --benchmark_filter=alloc --benchmark_min_time=0.2
 //

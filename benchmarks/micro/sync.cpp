@@ -87,7 +87,7 @@ private:
 };
 
 void BM_std_queue_mpmc_2p2c(benchmark::State& state) {
-    const int n = batch * 10;
+    constexpr int n = batch * 10;
     for (auto _ : state) {
         std_bounded_queue q;
         std::vector<std::thread> ts;
@@ -95,12 +95,10 @@ void BM_std_queue_mpmc_2p2c(benchmark::State& state) {
             ts.emplace_back([&q] {
                 while (auto v = q.pop()) benchmark::DoNotOptimize(*v);
             });
-        std::thread p1([&q, n] {
+        auto producer = [&q] {
             for (int i = 0; i < n / 2; ++i) q.push(static_cast<std::uint64_t>(i));
-        });
-        std::thread p2([&q, n] {
-            for (int i = 0; i < n / 2; ++i) q.push(static_cast<std::uint64_t>(i));
-        });
+        };
+        std::thread p1(producer), p2(producer);
         p1.join();
         p2.join();
         q.close();

@@ -21,14 +21,19 @@ inline runtime_config paused(std::uint32_t n) {
     return c;
 }
 
-// From a task: yields until `pred` holds, at most `limit` times (every loop is bounded).
+// From a task: yields until `pred` holds; false after 10 s of real time (every loop is
+// bounded, by time rather than by a count: a count of yields passes in a millisecond while
+// another worker may need longer to be scheduled on a loaded machine). Callers pass lambdas
+// with reference captures only: gcc 12 destroys a lambda temporary in co_await twice, which
+// is harmless only for trivially destructible captures (docs/architecture.md, "Compilers").
 template <class Pred>
-task<bool> yield_until(Pred pred, int limit = 1'000'000) {
-    for (int i = 0; i < limit; ++i) {
-        if (pred()) co_return true;
+task<bool> yield_until(Pred pred) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > deadline) co_return false;
         co_await yield_now();
     }
-    co_return pred();
+    co_return true;
 }
 
 // From a plain thread: sleeps until `pred` holds, for at most ~10 s.

@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include <weft/event.hpp>
 #include <weft/runtime.hpp>
+#include <weft/timeout.hpp>
 #include <weft/yield.hpp>
 
-#include "test_support.hpp"
+#include "sync_test_support.hpp"
 
 namespace {
 
@@ -84,6 +87,40 @@ TEST(event, a_cancelled_waiter_leaves_no_trace) {
         weft::runtime rt(workers(n));
         EXPECT_TRUE(rt.block_on(cancel_one_waiter()));
     }
+}
+
+}  // namespace
+
+namespace {
+
+weft::task<> wait_on(weft::event* ev) { co_await ev->wait(); }
+
+weft::task<int> wait_or_timeout(weft::event* ev, std::atomic<int>* waiting) {
+    waiting->fetch_add(1);
+    try {
+        co_await weft::timeout(std::chrono::seconds(1), wait_on(ev));
+    } catch (const weft::timeout_error&) {
+        co_return -1;
+    }
+    co_return 1;
+}
+
+TEST(event, a_wait_cancelled_by_a_timeout_leaves_no_trace) {
+    weft::runtime rt(weft::test::paused(2));
+    weft::event ev;
+    std::atomic<int> waiting{0};
+    auto timed_out = rt.spawn(wait_or_timeout(&ev, &waiting));
+    auto stays = rt.spawn(wait_or_timeout(&ev, &waiting));
+    ASSERT_TRUE(weft::test::wait_until([&] { return waiting.load() == 2; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    weft::advance_time(rt, std::chrono::seconds(1));
+    EXPECT_EQ(rt.block_on(weft::test::join(&timed_out)), -1);
+    EXPECT_EQ(rt.block_on(weft::test::join(&stays)), -1);
+    auto later = rt.spawn(wait_or_timeout(&ev, &waiting));
+    ASSERT_TRUE(weft::test::wait_until([&] { return waiting.load() == 3; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ev.set();  // only the live waiter is woken; the cancelled ones are gone from the list
+    EXPECT_EQ(rt.block_on(weft::test::join(&later)), 1);
 }
 
 }  // namespace

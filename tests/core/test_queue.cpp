@@ -187,3 +187,60 @@ TEST(queue, a_cancelled_getter_takes_no_item) {
 }
 
 }  // namespace
+
+namespace {
+
+weft::task<> put_int(weft::queue<int>* q, int v) { co_await q->put(v); }
+
+weft::task<int> put_or_timeout(weft::queue<int>* q, int v, std::atomic<int>* waiting) {
+    waiting->fetch_add(1);
+    try {
+        co_await weft::timeout(1s, put_int(q, v));
+    } catch (const weft::timeout_error&) {
+        co_return -1;
+    }
+    co_return v;
+}
+
+TEST(queue, a_cancelled_putter_queues_nothing) {
+    weft::runtime rt(weft::test::paused(2));
+    weft::queue<int> q(1);
+    q.put_nowait(1);
+    std::atomic<int> waiting{0};
+    auto h = rt.spawn(put_or_timeout(&q, 2, &waiting));
+    ASSERT_TRUE(weft::test::wait_until([&] { return waiting.load() == 1; }));
+    std::this_thread::sleep_for(20ms);
+    weft::advance_time(rt, 1s);
+    EXPECT_EQ(rt.block_on(weft::test::join(&h)), -1);
+    EXPECT_EQ(q.get_nowait(), 1);
+    EXPECT_TRUE(q.empty());  // the cancelled put did not slip in when room was made
+}
+
+weft::task<> get_into(weft::queue<int>* q, int id, std::vector<int>* got, std::atomic<int>* waiting) {
+    waiting->fetch_add(1);
+    (*got)[static_cast<std::size_t>(id)] = co_await q->get();
+}
+
+weft::task<bool> getters_fifo() {
+    weft::queue<int> q;
+    std::vector<int> got(8, -1);
+    std::atomic<int> waiting{0};
+    std::vector<weft::join_handle<>> hs;
+    for (int i = 0; i < 8; ++i) {
+        hs.push_back(weft::spawn(get_into(&q, i, &got, &waiting)));
+        if (!co_await weft::test::yield_until([&] { return waiting.load() == i + 1; })) co_return false;
+        for (int k = 0; k < 10; ++k) co_await weft::yield_now();
+    }
+    for (int i = 0; i < 8; ++i) q.put_nowait(100 + i);
+    for (auto& h : hs) co_await h;
+    for (int i = 0; i < 8; ++i)
+        if (got[static_cast<std::size_t>(i)] != 100 + i) co_return false;
+    co_return true;
+}
+
+TEST(queue, waiting_getters_are_served_in_fifo_order) {
+    weft::runtime rt(workers(1));
+    EXPECT_TRUE(rt.block_on(getters_fifo()));
+}
+
+}  // namespace

@@ -17,18 +17,16 @@
 #include <weft/timeout.hpp>
 #include <weft/yield.hpp>
 
-#include "test_support.hpp"
+#include "sync_test_support.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using weft::test::workers;
 
-weft::runtime_config paused(std::uint32_t n) {
-    auto c = workers(n);
-    c.paused_time = true;
-    return c;
-}
+using weft::test::paused;
+using weft::test::wait_until;
+using weft::test::yield_until;
 
 struct boom : std::runtime_error {
     explicit boom(int i) : std::runtime_error("boom " + std::to_string(i)), id(i) {}
@@ -79,7 +77,7 @@ weft::task<bool> one_failure_cancels_the_siblings() {
     weft::task_group g;
     for (int i = 0; i < 5; ++i) (void)g.spawn(wait_forever(&never, &started, &cancelled));
     auto failing = g.spawn(fail_after(&go, 7));
-    while (started.load() < 5) co_await weft::yield_now();
+    co_await yield_until([&] { return started.load() == 5; });
     go.set();
     try {
         co_await g.join();
@@ -146,7 +144,7 @@ weft::task<bool> a_cancelled_child_is_not_a_failure() {
     weft::task_group g;
     auto victim = g.spawn(wait_forever(&never, &started, &cancelled));
     auto fine = g.spawn(square(3));
-    while (started.load() < 1) co_await weft::yield_now();
+    co_await yield_until([&] { return started.load() == 1; });
     victim.cancel();
     co_await g.join();  // no task_group_error
     bool victim_cancelled = false;
@@ -196,7 +194,7 @@ TEST(task_group, cancelling_the_joining_task_cancels_the_children_and_waits_for_
     weft::runtime rt(paused(2));
     std::atomic<int> started{0}, cleaned{0};
     auto h = rt.spawn(cancelled_join(&started, &cleaned));
-    while (started.load() < 4) std::this_thread::sleep_for(1ms);
+    ASSERT_TRUE(wait_until([&] { return started.load() == 4; }));
     weft::advance_time(rt, 1s);
     EXPECT_TRUE(rt.block_on(weft::test::join(&h)));
 }
@@ -205,7 +203,7 @@ weft::task<bool> join_propagates_cancellation() {
     weft::event never;
     std::atomic<int> started{0}, cleaned{0};
     auto h = weft::spawn(join_group_of(3, &never, &started, &cleaned));
-    while (started.load() < 3) co_await weft::yield_now();
+    co_await yield_until([&] { return started.load() == 3; });
     h.cancel();
     try {
         co_await h;
@@ -231,7 +229,7 @@ weft::task<int> spawn_is_refused_when_shutting_down() {
         (void)g.spawn(wait_forever(&never, &started, &cancelled));
         (void)g.spawn(fail_after(&go, 1));
         go.set();
-        while (!g.is_shutting_down()) co_await weft::yield_now();
+        co_await yield_until([&] { return g.is_shutting_down(); });
         try {
             (void)g.spawn(square(2));
         } catch (const weft::error&) {
@@ -286,7 +284,7 @@ weft::task<> counted_wait(weft::event* never, std::atomic<int>* live, std::atomi
 weft::task<> leave_without_join(weft::event* never, std::atomic<int>* live, std::atomic<int>* started) {
     weft::task_group g;
     for (int i = 0; i < 8; ++i) (void)g.spawn(counted_wait(never, live, started));
-    while (started->load() < 8) co_await weft::yield_now();
+    co_await yield_until([&] { return started->load() == 8; });
     throw boom(0);  // the scope is left without join()
 }
 
@@ -298,7 +296,7 @@ weft::task<int> leaving_the_scope_reaps_the_children() {
     } catch (const boom&) {
     }
     // The children were cancelled by the group's destructor and finish on their own.
-    for (int i = 0; i < 100'000 && live.load() > 0; ++i) co_await weft::yield_now();
+    co_await yield_until([&] { return live.load() == 0; });
     co_return live.load();
 }
 
@@ -338,7 +336,7 @@ weft::task<bool> failure_before_join_and_an_empty_group() {
     weft::task_group g;
     auto h = g.spawn(fail_after(&go, 3));
     go.set();
-    while (!h.is_finished()) co_await weft::yield_now();
+    co_await yield_until([&] { return h.is_finished(); });
     try {
         co_await g.join();  // the failure was recorded before join: still reported
     } catch (const weft::task_group_error& e) {
@@ -376,10 +374,10 @@ weft::task<bool> scope_isolates_failures() {
     weft::task_scope scope;
     for (int i = 0; i < 9; ++i) scope.spawn(maybe_fail(i, &go));
     go.set();
-    for (int i = 0; i < 100'000 && scope.size() > 0; ++i) co_await weft::yield_now();
+    co_await yield_until([&] { return scope.size() == 0; });
     bool isolated = scope.size() == 0 && !scope.is_shutting_down();  // failures did not cancel
     for (int i = 0; i < 4; ++i) scope.spawn(wait_forever(&never, &started, &cancelled));
-    while (started.load() < 4) co_await weft::yield_now();
+    co_await yield_until([&] { return started.load() == 4; });
     scope.cancel();  // a server shutting down
     co_await scope.join();
     co_return (isolated && cancelled.load() == 4);
@@ -402,7 +400,7 @@ TEST(task_group, runtime_shutdown_destroys_a_joining_group_and_its_children) {
     {
         weft::runtime rt(workers(2));
         auto h = rt.spawn(join_forever(&never, &live, &started));
-        while (started.load() < 4) std::this_thread::sleep_for(1ms);
+        ASSERT_TRUE(wait_until([&] { return started.load() == 4; }));
     }  // destroys the suspended parent and children; ASan checks nothing leaks
     EXPECT_EQ(live.load(), 0);
 }
@@ -451,7 +449,7 @@ weft::task<int> stress_root(std::uint32_t seed, stress_counts* c) {
         }
     }
     // Children detached by groups left without join finish on their own.
-    for (int i = 0; i < 1'000'000 && c->live.load() > 0; ++i) co_await weft::yield_now();
+    co_await yield_until([&] { return c->live.load() == 0; });
     co_return failed;
 }
 

@@ -18,36 +18,25 @@
 // The mutex must outlive its waiters.
 #pragma once
 
-#include <utility>
-
+#include <weft/detail/hold.hpp>
 #include <weft/semaphore.hpp>
 
 namespace weft {
 
 class mutex;
 
-// Holds the lock; unlocks when destroyed (or on unlock()).
-class [[nodiscard]] mutex_guard {
-public:
-    mutex_guard() noexcept = default;
-    explicit mutex_guard(mutex* m) noexcept : m_(m) {}
-    mutex_guard(mutex_guard&& o) noexcept : m_(std::exchange(o.m_, nullptr)) {}
-    mutex_guard& operator=(mutex_guard&& o) noexcept {
-        if (this != &o) {
-            unlock();
-            m_ = std::exchange(o.m_, nullptr);
-        }
-        return *this;
-    }
-    ~mutex_guard() { unlock(); }
-    inline void unlock() noexcept;
-    bool owns_lock() const noexcept { return m_ != nullptr; }
-    mutex* get() const noexcept { return m_; }
-    // Lets go of the mutex without unlocking it (condition_variable takes it over).
-    mutex* release() noexcept { return std::exchange(m_, nullptr); }
+namespace detail {
+inline void unlock_mutex(mutex* m) noexcept;
+}
 
-private:
-    mutex* m_ = nullptr;
+// Holds the lock; unlocks when destroyed (or on unlock()). release() lets go of the mutex
+// without unlocking it (the caller takes it over).
+class [[nodiscard]] mutex_guard : public detail::hold<mutex, &detail::unlock_mutex> {
+public:
+    using hold::hold;
+    void unlock() noexcept { reset(); }
+    bool owns_lock() const noexcept { return owns(); }
+    mutex* release() noexcept { return disown(); }
 };
 
 // A binary semaphore with lock vocabulary: the waiter queue, hand-off and cancellation are
@@ -88,8 +77,6 @@ private:
     semaphore sem_{1};
 };
 
-inline void mutex_guard::unlock() noexcept {
-    if (m_) std::exchange(m_, nullptr)->unlock();
-}
+inline void detail::unlock_mutex(mutex* m) noexcept { m->unlock(); }
 
 }  // namespace weft

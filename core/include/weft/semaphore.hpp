@@ -21,31 +21,23 @@
 #include <cstddef>
 #include <utility>
 
+#include <weft/detail/hold.hpp>
 #include <weft/detail/wait_queue.hpp>
 
 namespace weft {
 
 class semaphore;
 
-// Holds one permit; gives it back when destroyed (or on release()).
-class [[nodiscard]] semaphore_guard {
-public:
-    semaphore_guard() noexcept = default;
-    explicit semaphore_guard(semaphore* s) noexcept : s_(s) {}
-    semaphore_guard(semaphore_guard&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-    semaphore_guard& operator=(semaphore_guard&& o) noexcept {
-        if (this != &o) {
-            release();
-            s_ = std::exchange(o.s_, nullptr);
-        }
-        return *this;
-    }
-    ~semaphore_guard() { release(); }
-    inline void release() noexcept;
-    bool owns_permit() const noexcept { return s_ != nullptr; }
+namespace detail {
+inline void release_permit(semaphore* s) noexcept;
+}
 
-private:
-    semaphore* s_ = nullptr;
+// Holds one permit; gives it back when destroyed (or on release()).
+class [[nodiscard]] semaphore_guard : public detail::hold<semaphore, &detail::release_permit> {
+public:
+    using hold::hold;
+    void release() noexcept { reset(); }
+    bool owns_permit() const noexcept { return owns(); }
 };
 
 class semaphore : private detail::wait_owner {
@@ -117,8 +109,6 @@ private:
     detail::waiter_list waiters_;
 };
 
-inline void semaphore_guard::release() noexcept {
-    if (s_) std::exchange(s_, nullptr)->release();
-}
+inline void detail::release_permit(semaphore* s) noexcept { s->release(); }
 
 }  // namespace weft

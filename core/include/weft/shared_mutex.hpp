@@ -20,9 +20,26 @@
 #include <cstdint>
 #include <utility>
 
+#include <weft/detail/hold.hpp>
 #include <weft/detail/wait_queue.hpp>
 
 namespace weft {
+
+class shared_mutex;
+
+namespace detail {
+inline void unlock_exclusive(shared_mutex* m) noexcept;
+inline void unlock_shared(shared_mutex* m) noexcept;
+
+// Releases the lock (exclusive or shared, as taken) when destroyed, or on unlock().
+template <bool Shared>
+class [[nodiscard]] shared_mutex_guard : public hold<shared_mutex, Shared ? &unlock_shared : &unlock_exclusive> {
+public:
+    using shared_mutex_guard::hold::hold;
+    void unlock() noexcept { this->reset(); }
+    bool owns_lock() const noexcept { return this->owns(); }
+};
+}  // namespace detail
 
 class shared_mutex : private detail::wait_owner {
     static constexpr std::uint8_t reader = 0;
@@ -31,33 +48,8 @@ class shared_mutex : private detail::wait_owner {
 public:
     shared_mutex() noexcept : wait_owner(&shared_mutex::regrant) {}
 
-    // Releases the lock (exclusive or shared, as taken) when destroyed.
     template <bool Shared>
-    class [[nodiscard]] basic_guard {
-    public:
-        basic_guard() noexcept = default;
-        explicit basic_guard(shared_mutex* m) noexcept : m_(m) {}
-        basic_guard(basic_guard&& o) noexcept : m_(std::exchange(o.m_, nullptr)) {}
-        basic_guard& operator=(basic_guard&& o) noexcept {
-            if (this != &o) {
-                unlock();
-                m_ = std::exchange(o.m_, nullptr);
-            }
-            return *this;
-        }
-        ~basic_guard() { unlock(); }
-        void unlock() noexcept {
-            if (!m_) return;
-            if constexpr (Shared)
-                std::exchange(m_, nullptr)->unlock_shared();
-            else
-                std::exchange(m_, nullptr)->unlock();
-        }
-        bool owns_lock() const noexcept { return m_ != nullptr; }
-
-    private:
-        shared_mutex* m_ = nullptr;
-    };
+    using basic_guard = detail::shared_mutex_guard<Shared>;
     using guard = basic_guard<false>;
     using shared_guard = basic_guard<true>;
 
@@ -149,5 +141,8 @@ private:
     std::size_t readers_ = 0;
     bool writer_ = false;
 };
+
+inline void detail::unlock_exclusive(shared_mutex* m) noexcept { m->unlock(); }
+inline void detail::unlock_shared(shared_mutex* m) noexcept { m->unlock_shared(); }
 
 }  // namespace weft

@@ -48,6 +48,7 @@
 #include <utility>
 
 #include <weft/detail/fan_in.hpp>
+#include <weft/detail/frame_allocator.hpp>
 #include <weft/detail/group_state.hpp>
 #include <weft/error.hpp>
 #include <weft/event.hpp>
@@ -77,6 +78,10 @@ template <class T>
 struct group_child_state : group_child_node {
     result_slot<T> result;  // (fan_in.hpp: the slot when_all/when_any children fill too)
     event done;             // set once `result` is written
+    // From the per-thread frame cache, like the child's frame: spawn pays no malloc here.
+    static void* operator new(std::size_t n) { return cached_alloc(n); }
+    static void operator delete(void* p, std::size_t n) noexcept { cached_free(p, n); }
+
     group_child_state() noexcept {
         destroy = [](group_child_node* n) noexcept { delete static_cast<group_child_state*>(n); };
         abandon = [](group_child_node* n) noexcept {
