@@ -7,7 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
-#include <array>
+#include <memory>
 #include <csignal>
 
 #include <weft/net/serve.hpp>
@@ -17,11 +17,19 @@
 
 namespace {
 
+// An idle connection holds no buffer: it waits for readability first and takes a 4 KiB
+// buffer only while it has data to echo (a few hundred bytes per idle connection instead
+// of 4 KiB; under epoll the wait costs no extra system call).
 weft::task<void> echo(weft::net::tcp_stream conn) {
     conn.set_nodelay(true);
-    std::array<std::byte, 4096> buf;
     try {
-        while (std::size_t n = co_await conn.read_some(buf)) co_await conn.write_all(std::span(buf.data(), n));
+        while (true) {
+            co_await conn.fd().readable();
+            auto buf = std::make_unique<std::byte[]>(4096);
+            std::size_t n = co_await conn.read_some(std::span(buf.get(), 4096));
+            if (n == 0) break;  // the client closed
+            co_await conn.write_all(std::span(buf.get(), n));
+        }
     } catch (const weft::system_error&) {
         // The peer reset the connection: nothing to tell it.
     }

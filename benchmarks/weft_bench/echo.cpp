@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -29,11 +30,17 @@ namespace {
 
 using load_clock = std::chrono::steady_clock;
 
+// As examples/echo_server: wait for data, then take a buffer for one read and its echo.
 weft::task<void> echo_connection(weft::net::tcp_stream s) {
     s.set_nodelay(true);
-    std::array<std::byte, 4096> buf;
     try {
-        while (std::size_t n = co_await s.read_some(buf)) co_await s.write_all(std::span(buf.data(), n));
+        for (;;) {
+            co_await s.fd().readable();
+            std::unique_ptr<std::byte[]> buf(new std::byte[4096]);
+            const std::size_t got = co_await s.read_some(std::span(buf.get(), 4096));
+            if (got == 0) co_return;
+            co_await s.write_all(std::span(buf.get(), got));
+        }
     } catch (const weft::system_error&) {
     }
 }

@@ -280,11 +280,11 @@ private:
         if (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) __atomic_store_n(&s.hung_up, true, __ATOMIC_RELAXED);
         if (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
             if (!forced) __atomic_add_fetch(&s.read_seq, 1, __ATOMIC_RELEASE);
-            run_queue(s, s.readers, s.read_seq, done);
+            run_queue(s, s.readers, s.read_seq, forced ? 0 : events, done);
         }
         if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
             if (!forced) __atomic_add_fetch(&s.write_seq, 1, __ATOMIC_RELEASE);
-            run_queue(s, s.writers, s.write_seq, done);
+            run_queue(s, s.writers, s.write_seq, forced ? 0 : events, done);
         }
         s.lock.unlock();
         bool any = done != nullptr;
@@ -292,10 +292,14 @@ private:
         return any;
     }
 
-    static void run_queue(fd_state& s, intrusive_list<io_op>& q, std::uint32_t seq, io_op*& done) noexcept {
+    // `events`: the epoll event being handled (0 for a deferred try); it answers a readiness
+    // wait without a poll() call.
+    static void run_queue(fd_state& s, intrusive_list<io_op>& q, std::uint32_t seq, std::uint32_t events,
+                          io_op*& done) noexcept {
         while (io_op* op = q.head) {
             op->untried = false;
-            std::int64_t res = perform(*op);
+            const bool wait_op = op->code == io_opcode::wait_readable || op->code == io_opcode::wait_writable;
+            std::int64_t res = wait_op && events != 0 ? static_cast<std::int64_t>(events) : perform(*op);
             s.note_result(*op, res, seq);
             if (would_block(res)) return;
             q.erase(op);
