@@ -6,10 +6,13 @@
 
 #include <atomic>
 
+#include <thread>
+
 #include <weft/net/buffered_reader.hpp>
 #include <weft/net/resolve.hpp>
 #include <weft/net/tcp.hpp>
 #include <weft/sleep.hpp>
+#include <weft/spawn_blocking.hpp>
 #include <weft/timeout.hpp>
 #include <weft/when_all.hpp>
 
@@ -213,6 +216,26 @@ TEST_P(tcp, resolve_and_connect_by_name) {
         auto accepting = weft::spawn(l.accept());
         tcp_stream c = co_await tcp_stream::connect("localhost", l.local_address().port());
         co_await accepting;
+    };
+    rt.block_on(run());
+}
+
+TEST_P(tcp, a_cancelled_lookup_resumes_at_once) {
+    auto c = config(2);
+    c.blocking_threads = 1;  // one pool thread, kept busy: the lookup waits in the queue
+    weft::runtime rt(c);
+    auto run = []() -> task<void> {
+        std::atomic<bool> release{false};
+        auto busy = [&release] {
+            while (!release) std::this_thread::sleep_for(1ms);
+        };
+        auto hold = [&]() -> task<void> { co_await weft::spawn_blocking(busy); };
+        auto h = weft::spawn(hold());
+        co_await weft::sleep_for(5ms);
+        EXPECT_THROW(co_await weft::timeout(20ms, weft::net::resolve("localhost", 80)), weft::timeout_error);
+        release = true;
+        co_await h;
+        EXPECT_FALSE((co_await weft::net::resolve("localhost", 80)).empty());  // the pool still works
     };
     rt.block_on(run());
 }
