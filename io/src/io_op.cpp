@@ -138,6 +138,12 @@ bool io_suspend(io_op& op, std::coroutine_handle<> h, promise_base* root) noexce
 }
 
 std::int64_t io_finish(io_op& op) {
+    const std::int64_t res = io_finish_raw(op);
+    if (res >= 0) return res;
+    throw system_error(static_cast<int>(-res), opcode_name(op.code));
+}
+
+std::int64_t io_finish_raw(io_op& op) {
     if (op.installed) {
         op.root->remove_canceller(&op);
         op.installed = false;
@@ -155,7 +161,7 @@ std::int64_t io_finish(io_op& op) {
         if (op.root && op.root->take_cancel()) throw cancelled_error();
         throw system_error(ECANCELED, std::string(opcode_name(op.code)) + ": descriptor closed while waiting");
     }
-    throw system_error(static_cast<int>(-res), opcode_name(op.code));
+    return res;
 }
 
 void io_abandon(io_op& op) noexcept {

@@ -5,6 +5,8 @@
 #include <weft/sleep.hpp>
 #include <weft/task_group.hpp>
 
+#include <cstring>
+
 #include "log.hpp"
 
 namespace weft::net {
@@ -32,28 +34,33 @@ task<void> serve(tcp_listener& listener, std::function<task<void>(tcp_stream)> h
     bool warned = false;
     std::exception_ptr failure;
     while (true) {
-        int code = 0;
-        std::string why;
+        std::int64_t got = 0;
         try {
-            tcp_stream conn = co_await listener.accept();
-            backoff = 10ms;
-            scope.spawn(handler(std::move(conn)));
-            continue;
+            got = co_await listener.accept_raw();
         } catch (const cancelled_error&) {
             break;
-        } catch (const system_error& e) {
-            code = e.code().value();
-            why = e.what();
-            if (!connection_error(code) && !out_of_resources(code)) {
+        }
+        int code = 0;
+        if (got >= 0) {
+            backoff = 10ms;
+            try {
+                scope.spawn(handler(tcp_stream(async_fd(static_cast<int>(got)))));
+            } catch (...) {  // the handler could not start (a throwing handler, no memory)
                 failure = std::current_exception();
                 break;
             }
+            continue;
+        }
+        code = static_cast<int>(-got);
+        if (!connection_error(code) && !out_of_resources(code)) {
+            failure = std::make_exception_ptr(system_error(code, "accept on " + listener.local_address().to_string()));
+            break;
         }
         if (connection_error(code)) continue;
         // Out of descriptors or buffers: wait for some to be freed, keep serving.
         if (!warned) {
-            weft::detail::log().warn("serve {}: {}; backing off and retrying (logged once)",
-                                     listener.local_address().to_string(), why);
+            weft::detail::log().warn("serve {}: accept: {}; backing off and retrying (logged once)",
+                                     listener.local_address().to_string(), std::strerror(code));
             warned = true;
         }
         bool stop = false;

@@ -75,6 +75,10 @@ TEST_P(serve_test, connections_still_open_after_the_grace_period_are_cancelled) 
 }
 
 TEST_P(serve_test, accept_keeps_serving_when_descriptors_run_out) {
+#ifdef WEFT_UBSAN
+    GTEST_SKIP() << "UBSan's vptr check needs a free descriptor (it probes memory through a pipe): "
+                    "this test runs in the plain and TSan builds";
+#endif
     weft::runtime rt(config(2));
     auto run = []() -> task<void> {
         auto l = tcp_listener::bind(socket_address::parse("127.0.0.1:0"));

@@ -95,6 +95,8 @@ struct io_op : canceller, blocking_job {
 bool io_try(io_op& op) noexcept;
 bool io_suspend(io_op& op, std::coroutine_handle<> h, promise_base* root) noexcept;
 std::int64_t io_finish(io_op& op);  // throws
+// As io_finish, but a failure is returned as -errno (cancellation still throws).
+std::int64_t io_finish_raw(io_op& op);
 void io_abandon(io_op& op) noexcept;
 // The descriptor is a byte stream (pipe, TCP, Unix stream): a short read or write means it
 // was drained or filled, so the epoll driver can skip the next syscall until an event.
@@ -124,6 +126,14 @@ public:
 
 private:
     io_op op_;
+};
+
+// io_awaiter for hot paths that handle errors themselves: co_await gives the result or
+// -errno instead of throwing system_error (cancelled_error is still thrown).
+class io_result_awaiter : public io_awaiter {
+public:
+    using io_awaiter::io_awaiter;
+    std::int64_t await_resume() { return io_finish_raw(op()); }
 };
 
 }  // namespace weft::detail

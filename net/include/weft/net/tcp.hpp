@@ -55,6 +55,11 @@ public:
 
     // The next connection (TCP_NODELAY off, as the kernel gives it).
     task<tcp_stream> accept();
+    // The next connection's descriptor, or -errno: no exception for the failures an accept
+    // loop expects (serve() uses it). Cancellation still throws cancelled_error.
+    [[nodiscard]] weft::detail::io_result_awaiter accept_raw() noexcept {
+        return {weft::detail::io_opcode::accept, fd_.state()};
+    }
     socket_address local_address() const;
     void close() noexcept { fd_.close(); }
     bool is_open() const noexcept { return fd_.is_open(); }
