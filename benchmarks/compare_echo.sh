@@ -5,7 +5,9 @@
 #   pin1: server with 1 worker on CPU 1, load on CPU 0;   unp2: server with 2 workers, both unpinned.
 # Servers alternate within each rep; each gets a 1 s warm-up. Server CPU seconds are
 # utime+stime of the server process (/proc/PID/stat 14+15) over the run.
-#   benchmarks/compare_echo.sh [REPS]      Env: BUILD (build-release), SECONDS_PER_RUN (5), OUT
+#   benchmarks/compare_echo.sh [REPS]      Env: BUILD (build-release), SECONDS_PER_RUN (5), OUT,
+#   SERVERS (default "weft-epoll weft-io_uring cepoll tokio"; also weft-epoll-nospin and
+#   weft-io_uring-nospin: spin_before_park_us = 0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${1:-3}
@@ -50,6 +52,8 @@ run_one() {  # CONFIG SERVER THREADS
   case $server in
     weft-epoll) cmd="$BUILD/examples/echo_server --port $port --threads $threads --driver epoll" ;;
     weft-io_uring) cmd="$BUILD/examples/echo_server --port $port --threads $threads --driver io_uring" ;;
+    weft-epoll-nospin) cmd="env WEFT_SPIN_BEFORE_PARK_US=0 $BUILD/examples/echo_server --port $port --threads $threads --driver epoll" ;;
+    weft-io_uring-nospin) cmd="env WEFT_SPIN_BEFORE_PARK_US=0 $BUILD/examples/echo_server --port $port --threads $threads --driver io_uring" ;;
     cepoll) cmd="$work/cepoll/run.sh echo $port"; threads=1 ;;
     tokio) cmd="$work/tokio/run.sh echo $threads $port" ;;
   esac
@@ -69,7 +73,7 @@ run_one() {  # CONFIG SERVER THREADS
 for rep in $(seq "$REPS"); do
   for config in pin1 unp2; do
     t=1; [ "$config" = unp2 ] && t=2
-    for server in weft-epoll weft-io_uring cepoll tokio; do run_one "$config" "$server" "$t"; done
+    for server in ${SERVERS:-weft-epoll weft-io_uring cepoll tokio}; do run_one "$config" "$server" "$t"; done
   done
 done
 python3 benchmarks/summarize_echo.py "$OUT"

@@ -57,6 +57,7 @@ void runtime_core::shutdown() {
     }
     for (promise_base* p : roots) frames.push_back(p->frame());
     if (!frames.empty()) log().debug("shutdown: destroying {} unfinished tasks", frames.size());
+    tearing_down_.store(true, std::memory_order_release);
     // Mark them all first: destroying one may drop the join_handle of another.
     for (void* f : frames) prefix_of(f)->state.fetch_or(join_bits::destroyed, std::memory_order_acq_rel);
     for (void* f : frames) std::coroutine_handle<>::from_address(f).destroy();
@@ -85,6 +86,7 @@ void runtime_core::wake_all_workers() noexcept {
 std::shared_ptr<void>& shared_hook_state(runtime_core& core, hook_state_slot slot) noexcept {
     return core.shared_hook_state(slot);
 }
+bool is_tearing_down(const runtime_core* core) noexcept { return core->is_tearing_down(); }
 bool paused_time(const runtime_core& core) noexcept { return core.config().paused_time; }
 void wake_all_workers(runtime_core& core) noexcept { core.wake_all_workers(); }
 

@@ -36,6 +36,7 @@ public:
     std::uint32_t worker_count() const noexcept { return static_cast<std::uint32_t>(workers_.size()); }
     worker& worker_at(std::uint32_t i) noexcept { return *workers_[i]; }
     bool is_shutdown() const noexcept { return shutdown_.load(std::memory_order_acquire); }
+    bool is_tearing_down() const noexcept { return tearing_down_.load(std::memory_order_acquire); }
 
     // From any thread that is not one of our workers. False after shutdown.
     bool inject(void* task) noexcept;
@@ -66,6 +67,7 @@ private:
     idle_state idle_;
     task_registry registry_;
     std::atomic<bool> shutdown_{false};
+    std::atomic<bool> tearing_down_{false};  // destroying the tasks left at shutdown
     std::atomic<std::uint64_t> remote_spawns_{0};
     bool started_ = false;
     bool stopped_ = false;

@@ -110,12 +110,15 @@ struct promise_base {
         }
     }
 
-    // Root only. Safe from any thread while the frame is alive.
+    // Root only. Safe from any thread while the frame is alive. While the runtime destroys
+    // the tasks left at shutdown (a task_group's destructor cancels its children), only the
+    // request is recorded: a canceller would reach into wait lists of frames already freed.
     void request_cancel() noexcept {
+        const bool deliver = !(core_ && is_tearing_down(core_));
         std::uintptr_t v = cancel_.load(std::memory_order_acquire);
         while (true) {
             if (v & busy_bit) return;  // another cancel() is delivering; that one suffices
-            std::uintptr_t c = v & ~flag_bits;
+            std::uintptr_t c = deliver ? v & ~flag_bits : 0;
             std::uintptr_t next = c ? (requested_bit | busy_bit) : (v | requested_bit);
             if (cancel_.compare_exchange_weak(v, next, std::memory_order_acq_rel)) {
                 if (c) {

@@ -34,6 +34,9 @@ bool schedule(runtime_core* core, std::coroutine_handle<> h, schedule_hint hint)
 // fork-join code runs depth-first.
 bool take_back_unstarted(runtime_core* core, void* frame) noexcept;
 
+// True while the runtime destroys the tasks left at shutdown (their frames go one by one).
+bool is_tearing_down(const runtime_core* core) noexcept;
+
 // Suspended-task registry, so that shutdown can destroy tasks that wait on something.
 // A spawned task that has not started sits in a queue, where shutdown finds it; one that
 // runs is on a worker; only a task that suspends can be lost. So every awaitable that
