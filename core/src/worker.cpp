@@ -87,7 +87,10 @@ void worker::run() {
 void* worker::next_task() noexcept {
     if (++tick_ % core_.config().global_queue_interval == 0) {
         hooks_->poll();  // due timers land in the LIFO slots
-        if (void* t = pop_global()) return t;
+        if (void* t = pop_global()) {
+            if (lifo_.has_work()) core_.notify_work();  // see below
+            return t;
+        }
     }
     if (lifo_polls_ < core_.config().max_lifo_polls) {
         if (void* t = lifo_.pop()) {
@@ -96,7 +99,13 @@ void* worker::next_task() noexcept {
         }
     }
     lifo_polls_ = 0;
-    if (void* t = queue_.pop()) return t;
+    if (void* t = queue_.pop()) {
+        // Woken tasks wait in the LIFO slots without a wake-up for other workers (they are
+        // to run next, here). Running something else first — which may be a long task —
+        // must not strand them: let an idle worker come and steal them.
+        if (lifo_.has_work()) core_.notify_work();
+        return t;
+    }
     if (void* t = lifo_.pop()) return t;
     return pop_global();
 }
