@@ -192,7 +192,8 @@ private:
     void flush() noexcept {
         int r = io_uring_submit(&ring_);
         if (r < 0 && r != -EBUSY && r != -EAGAIN && r != -EINTR) log().error("io_uring_submit: {}", std::strerror(-r));
-        unsubmitted_ = 0;
+        // What the kernel did not take (a transient EBUSY/EAGAIN) stays queued for the next flush.
+        unsubmitted_ = io_uring_sq_ready(&ring_);
     }
 
     static void prepare(io_uring_sqe* sqe, io_op& op) noexcept {

@@ -27,14 +27,13 @@ bool begin_sleep(sleep_state& st, std::coroutine_handle<> h, promise_base* root,
     st.waiter.task = h;
     st.service = svc;
     root->note_suspend();
-    // Arm first, then install the canceller: a cancel() in between only sets the request,
-    // which the failing install then sees. Only this worker fires its timers, and it is
-    // busy running us, so nothing fires before we return.
-    svc->arm(&st.waiter, svc->ticks_at(deadline));
-    st.installed = true;  // before the install: after it, a cancel() may resume us at once
-    if (!root->install_canceller(&st)) {
+    // Arm, then install the canceller, both under the wheel's lock: a cancel() in between
+    // only sets the request, which the failing install then sees; and neither expiry (an
+    // idle worker may fire this wheel while we are busy) nor a cancel can resume us before
+    // `installed` is written.
+    st.installed = true;
+    if (!svc->arm_and(&st.waiter, svc->ticks_at(deadline), [&] { return root->install_canceller(&st); })) {
         st.installed = false;
-        svc->disarm(&st.waiter);
         st.cancelled = true;
         return false;
     }

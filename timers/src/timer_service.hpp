@@ -69,6 +69,17 @@ public:
     void arm(timer_waiter* w, std::uint64_t deadline) noexcept;
     // Any thread. True if w was still armed (the caller now owns its resumption).
     bool disarm(timer_waiter* w) noexcept;
+    // Owner thread. Arms w and, under the same lock, calls install() (which installs the
+    // sleeper's canceller): nobody — an idle worker firing this wheel for us, or a cancel —
+    // can resume the sleeper before both are done. If install() fails, w is disarmed again.
+    template <class F>
+    bool arm_and(timer_waiter* w, std::uint64_t deadline, F install) noexcept {
+        std::lock_guard lock(lock_);
+        wheel_.insert(w, deadline);
+        if (install()) return true;
+        wheel_.remove(w);
+        return false;
+    }
 
 private:
     runtime_core& core_;

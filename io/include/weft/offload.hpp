@@ -46,6 +46,9 @@ public:
         }
         installed_ = true;
         root_->note_suspend();
+        // Publishes the awaiter to the TBB thread in a way TSan sees (oneTBB is not
+        // instrumented, so its own hand-off is invisible to it).
+        published_.store(true, std::memory_order_release);
         if (!submit_offload(&run_job, this)) {
             root_->remove_canceller(this);
             installed_ = false;
@@ -66,6 +69,7 @@ public:
 private:
     static void run_job(void* p) noexcept {
         auto* self = static_cast<offload_awaiter*>(p);
+        (void)self->published_.load(std::memory_order_acquire);
         if (self->cancel_asked_.load(std::memory_order_acquire)) {
             self->cancelled_ = true;
         } else {
@@ -87,6 +91,7 @@ private:
     std::coroutine_handle<> handle_;
     promise_base* root_ = nullptr;
     std::atomic<bool> cancel_asked_{false};
+    std::atomic<bool> published_{false};
     bool installed_ = false;
     bool cancelled_ = false;
 };
