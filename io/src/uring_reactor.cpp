@@ -125,6 +125,12 @@ protected:
             wake_armed_ = true;
         }
         if (unsubmitted_) flush();
+        if (!any && timeout.count() == 0 && in_flight_.load(std::memory_order_relaxed) != 0) {
+            // Completions whose task_work waits for a kernel entry of their submitter (a
+            // worker spinning before it parks enters none): run it and look again.
+            io_uring_get_events(&ring_);
+            any = reap();
+        }
         ring_lock_.unlock();
         if (any || timeout.count() == 0) return any;
         // Only the owner waits (park() holds the poll lock): no one else touches the ring's
