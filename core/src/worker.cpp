@@ -173,12 +173,12 @@ void worker::stop_searching() noexcept {
 
 void worker::spin_before_park() {
     const auto limit = std::chrono::microseconds(core_.config().spin_before_park_us);
-    if (limit.count() == 0) return;
+    if (limit.count() == 0 || hooks_->waits_for_io()) return;
     const auto deadline = std::chrono::steady_clock::now() + limit;
     do {
         if (core_.has_pending_work() || core_.is_shutdown()) return;
-        hooks_->poll();  // I/O completing while we spin (a no-op without I/O or timers due)
-        if (has_work()) return;
+        hooks_->poll();  // timers due while we spin
+        if (has_work() || hooks_->waits_for_io()) return;
         for (int i = 0; i < 64; ++i) cpu_relax();
     } while (std::chrono::steady_clock::now() < deadline);
 }

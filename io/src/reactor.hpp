@@ -53,6 +53,7 @@ public:
     void park(std::chrono::nanoseconds timeout) override;
     void unpark() noexcept override;
     bool help_peers() noexcept override;
+    bool waits_for_io() noexcept override { return has_io(); }
     void shutdown() noexcept override;
 
     virtual io_driver_kind kind() const noexcept = 0;

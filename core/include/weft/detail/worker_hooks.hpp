@@ -31,6 +31,10 @@ public:
     virtual void park(std::chrono::nanoseconds timeout) = 0;
     // Any thread.
     virtual void unpark() noexcept = 0;
+    // True when I/O is registered or in flight here: an idle worker then parks in the
+    // driver at once instead of spinning first (the kernel wakes it for the I/O; spinning
+    // only burns the CPU a server's clients or peers need — W7 measured it).
+    virtual bool waits_for_io() noexcept { return false; }
     // Called by an idle worker: run what is due in the services of workers that have not
     // polled their own for a while (stuck in a long task). True if it scheduled anything.
     virtual bool help_peers() noexcept { return false; }
