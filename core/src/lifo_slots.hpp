@@ -88,6 +88,10 @@ public:
         return false;
     }
 
+    // Owner: whether the slots may hold a task (its private count; a thief may have emptied
+    // them since). Cheap: no shared loads.
+    bool maybe_has_work() const noexcept { return count_ != 0; }
+
     // Owner (or after the threads stopped).
     void clear() noexcept {
         for (auto& s : ring_) s.store(nullptr, std::memory_order_relaxed);

@@ -88,7 +88,7 @@ void* worker::next_task() noexcept {
     if (++tick_ % core_.config().global_queue_interval == 0) {
         hooks_->poll();  // due timers land in the LIFO slots
         if (void* t = pop_global()) {
-            if (lifo_.has_work()) core_.notify_work();  // see below
+            if (lifo_.maybe_has_work()) core_.notify_work();  // see below
             return t;
         }
     }
@@ -103,7 +103,7 @@ void* worker::next_task() noexcept {
         // Woken tasks wait in the LIFO slots without a wake-up for other workers (they are
         // to run next, here). Running something else first — which may be a long task —
         // must not strand them: let an idle worker come and steal them.
-        if (lifo_.has_work()) core_.notify_work();
+        if (lifo_.maybe_has_work()) core_.notify_work();
         return t;
     }
     if (void* t = lifo_.pop()) return t;
