@@ -99,10 +99,12 @@ load_result drive_load(const weft::net::socket_address& target, const echo_setti
     out.latencies_ns.reserve(1 << 20);
     if (out.error.empty()) {
         const auto start = load_clock::now();
-        const auto end = start + std::chrono::duration_cast<load_clock::duration>(std::chrono::duration<double>(cfg.seconds));
+        const auto end =
+            start + std::chrono::duration_cast<load_clock::duration>(std::chrono::duration<double>(cfg.seconds));
         for (auto& c : conns) {
             c.sent = load_clock::now();
-            if (::write(c.fd, msg.data(), msg.size()) != static_cast<ssize_t>(msg.size())) out.error = "load: write failed";
+            if (::write(c.fd, msg.data(), msg.size()) != static_cast<ssize_t>(msg.size()))
+                out.error = "load: write failed";
         }
         std::array<epoll_event, 256> evs;
         while (out.error.empty()) {
@@ -121,9 +123,8 @@ load_result drive_load(const weft::net::socket_address& target, const echo_setti
                 c.got = 0;
                 auto t = load_clock::now();
                 ++out.round_trips;
-                out.latencies_ns.push_back(static_cast<std::uint32_t>(
-                    std::min<std::int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t - c.sent).count(),
-                                           UINT32_MAX)));
+                out.latencies_ns.push_back(static_cast<std::uint32_t>(std::min<std::int64_t>(
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(t - c.sent).count(), UINT32_MAX)));
                 c.sent = t;
                 if (::write(c.fd, msg.data(), msg.size()) != static_cast<ssize_t>(msg.size()))
                     out.error = "load: write failed";

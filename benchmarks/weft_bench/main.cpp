@@ -94,8 +94,7 @@ run_outcome run_here(const weft::bench::scenario& s, std::uint32_t threads, cons
 }
 
 // One run in a child process; the child reports through a pipe.
-run_outcome run_forked(const weft::bench::scenario& s, std::uint32_t threads, const std::string& driver,
-                       bool metrics) {
+run_outcome run_forked(const weft::bench::scenario& s, std::uint32_t threads, const std::string& driver, bool metrics) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
     std::fflush(stdout);
@@ -170,7 +169,8 @@ int run(const options& opt) {
                         r.p99_us.push_back(o.extras.p99_us);
                         r.server_cpu_s.push_back(o.extras.server_cpu_s);
                         r.per_cpu_second.push_back(o.extras.server_cpu_s > 0
-                                                       ? o.rate * weft::bench::echo_config().seconds / o.extras.server_cpu_s
+                                                       ? o.rate * weft::bench::echo_config().seconds /
+                                                             o.extras.server_cpu_s
                                                        : 0);
                     }
                     fmt::print(stderr, "[{}/{}] {} threads={} driver={} rep {}/{}: {} {}\n", pair, pairs, s->name,

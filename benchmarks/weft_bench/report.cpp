@@ -20,9 +20,7 @@ std::string format_mib(std::uint64_t bytes) {
 
 }  // namespace
 
-double result::median() const {
-    return median_of(runs);
-}
+double result::median() const { return median_of(runs); }
 
 double median_of(std::vector<double> v) {
     if (v.empty()) return NAN;

@@ -95,15 +95,16 @@ key_desc uint_key(const char* name, std::uint32_t runtime_config::*field, std::u
 
 // A key whose value is one of a few names (parse: text -> value, or fail).
 template <class T>
-key_desc name_key(const char* name, T runtime_config::*field, T (*parse)(const std::string&, const char*, const std::string&)) {
-    return key_desc{name,
-                    [=](runtime_config& c, const std::string& src, const std::string& t) { c.*field = parse(src, name, t); },
-                    [=](runtime_config& c, const std::string& src, const toml::node& n) {
-                        auto v = n.value_exact<std::string>();
-                        if (!v) fail(src, name, node_text(n), "expected a string");
-                        c.*field = parse(src, name, *v);
-                    },
-                    [](const runtime_config&) {}};
+key_desc name_key(const char* name, T runtime_config::*field,
+                  T (*parse)(const std::string&, const char*, const std::string&)) {
+    return key_desc{
+        name, [=](runtime_config& c, const std::string& src, const std::string& t) { c.*field = parse(src, name, t); },
+        [=](runtime_config& c, const std::string& src, const toml::node& n) {
+            auto v = n.value_exact<std::string>();
+            if (!v) fail(src, name, node_text(n), "expected a string");
+            c.*field = parse(src, name, *v);
+        },
+        [](const runtime_config&) {}};
 }
 
 key_desc bool_key(const char* name, bool runtime_config::*field) {

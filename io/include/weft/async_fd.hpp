@@ -63,10 +63,12 @@ public:
     }
     // Scatter/gather: the iovec array and the buffers must stay alive until the op is done.
     [[nodiscard]] detail::io_awaiter readv(std::span<const iovec> bufs) noexcept {
-        return {detail::io_opcode::readv, state_, const_cast<iovec*>(bufs.data()), static_cast<std::uint32_t>(bufs.size())};
+        return {detail::io_opcode::readv, state_, const_cast<iovec*>(bufs.data()),
+                static_cast<std::uint32_t>(bufs.size())};
     }
     [[nodiscard]] detail::io_awaiter writev(std::span<const iovec> bufs) noexcept {
-        return {detail::io_opcode::writev, state_, const_cast<iovec*>(bufs.data()), static_cast<std::uint32_t>(bufs.size())};
+        return {detail::io_opcode::writev, state_, const_cast<iovec*>(bufs.data()),
+                static_cast<std::uint32_t>(bufs.size())};
     }
     // Waits until a read (a write) would not block; the result is the poll(2) event mask.
     [[nodiscard]] detail::io_awaiter readable() noexcept { return {detail::io_opcode::wait_readable, state_}; }
@@ -87,7 +89,9 @@ protected:
     async_fd(int fd, adopt_file_t);
 
 private:
-    static std::uint32_t clamp(std::size_t n) noexcept { return n > (1u << 30) ? (1u << 30) : static_cast<std::uint32_t>(n); }
+    static std::uint32_t clamp(std::size_t n) noexcept {
+        return n > (1u << 30) ? (1u << 30) : static_cast<std::uint32_t>(n);
+    }
 
     detail::fd_state* state_ = nullptr;
 };

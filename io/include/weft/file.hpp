@@ -46,7 +46,9 @@ public:
 
 private:
     explicit file(int fd) : async_fd(fd, adopt_file_t{}) {}
-    static std::uint32_t clamp(std::size_t n) noexcept { return n > (1u << 30) ? (1u << 30) : static_cast<std::uint32_t>(n); }
+    static std::uint32_t clamp(std::size_t n) noexcept {
+        return n > (1u << 30) ? (1u << 30) : static_cast<std::uint32_t>(n);
+    }
 };
 
 // The whole file as a string.

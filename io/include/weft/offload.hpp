@@ -12,13 +12,10 @@
 
 #include <atomic>
 #include <coroutine>
-#include <exception>
 #include <type_traits>
 #include <utility>
 
-#include <weft/detail/promise_base.hpp>
-#include <weft/error.hpp>
-#include <weft/spawn_blocking.hpp>
+#include <weft/detail/call_awaiter.hpp>
 
 namespace weft {
 namespace detail {
@@ -27,43 +24,18 @@ namespace detail {
 bool submit_offload(void (*run)(void*) noexcept, void* ctx) noexcept;
 
 template <class F>
-class offload_awaiter : canceller {
-    using R = std::invoke_result_t<F&>;
-
+class offload_awaiter : public call_awaiter<F> {
 public:
-    explicit offload_awaiter(F f) : canceller{&on_cancel}, fn_(std::move(f)) {}
-    offload_awaiter(const offload_awaiter&) = delete;
-    offload_awaiter& operator=(const offload_awaiter&) = delete;
+    explicit offload_awaiter(F f) : call_awaiter<F>(std::move(f), &on_cancel) {}
 
-    bool await_ready() const noexcept { return false; }
     template <class P>
     bool await_suspend(std::coroutine_handle<P> h) {
-        handle_ = h;
-        root_ = h.promise().root_;
-        if (!root_->install_canceller(this)) {
-            cancelled_ = true;
-            return false;
-        }
-        installed_ = true;
-        root_->note_suspend();
+        if (!this->begin(h)) return false;
         // Publishes the awaiter to the TBB thread in a way TSan sees (oneTBB is not
         // instrumented, so its own hand-off is invisible to it).
         published_.store(true, std::memory_order_release);
-        if (!submit_offload(&run_job, this)) {
-            root_->remove_canceller(this);
-            installed_ = false;
-            throw error("offload: not on a weft worker");
-        }
+        if (!submit_offload(&run_job, this)) this->refused("offload: not on a weft worker");
         return true;
-    }
-    R await_resume() {
-        if (installed_) root_->remove_canceller(this);
-        if (cancelled_) {
-            root_->take_cancel();
-            throw cancelled_error();
-        }
-        if (error_) std::rethrow_exception(error_);
-        return result_.take();
     }
 
 private:
@@ -71,29 +43,19 @@ private:
         auto* self = static_cast<offload_awaiter*>(p);
         (void)self->published_.load(std::memory_order_acquire);
         if (self->cancel_asked_.load(std::memory_order_acquire)) {
-            self->cancelled_ = true;
+            self->cancelled_ = true;  // cancelled before it started: skip the call
+            self->resume();
         } else {
-            try {
-                self->result_.run(self->fn_);
-            } catch (...) {
-                self->error_ = std::current_exception();
-            }
+            self->run_and_resume();
         }
-        schedule(self->root_->core_, self->handle_, schedule_hint::wake);
     }
     static void on_cancel(canceller* c) noexcept {
-        static_cast<offload_awaiter*>(c)->cancel_asked_.store(true, std::memory_order_release);
+        static_cast<offload_awaiter*>(static_cast<call_awaiter<F>*>(c))
+            ->cancel_asked_.store(true, std::memory_order_release);
     }
 
-    F fn_;
-    call_result<R> result_;
-    std::exception_ptr error_;
-    std::coroutine_handle<> handle_;
-    promise_base* root_ = nullptr;
     std::atomic<bool> cancel_asked_{false};
     std::atomic<bool> published_{false};
-    bool installed_ = false;
-    bool cancelled_ = false;
 };
 
 }  // namespace detail

@@ -67,26 +67,26 @@ const char* opcode_name(io_opcode c) noexcept;
 struct io_op : canceller, blocking_job {
     std::coroutine_handle<> handle{};
     promise_base* root = nullptr;
-    fd_state* fd = nullptr;     // the descriptor; nullptr for openat
-    reactor* owner = nullptr;   // io_uring: the ring it was submitted to
-    io_op* prev = nullptr;      // links in the descriptor's queue / a reactor's cancel list
+    fd_state* fd = nullptr;    // the descriptor; nullptr for openat
+    reactor* owner = nullptr;  // io_uring: the ring it was submitted to
+    io_op* prev = nullptr;     // links in the descriptor's queue / a reactor's cancel list
     io_op* next = nullptr;
-    void* buf = nullptr;        // buffer, iovec array, path or sockaddr
-    std::uint64_t offset = 0;   // pread/pwrite; openat: mode
-    void* aux = nullptr;        // accept: socklen_t*
-    std::int64_t result = 0;    // bytes, or -errno
-    std::uint32_t len = 0;      // bytes, or iovec count; openat: flags
-    std::uint32_t seq_seen = 0; // epoll: readiness events seen when the syscall last failed
-    int aux_flags = 0;          // recv/send flags
+    void* buf = nullptr;         // buffer, iovec array, path or sockaddr
+    std::uint64_t offset = 0;    // pread/pwrite; openat: mode
+    void* aux = nullptr;         // accept: socklen_t*
+    std::int64_t result = 0;     // bytes, or -errno
+    std::uint32_t len = 0;       // bytes, or iovec count; openat: flags
+    std::uint32_t seq_seen = 0;  // epoll: readiness events seen when the syscall last failed
+    int aux_flags = 0;           // recv/send flags
     io_opcode code;
     // 0 idle, 1 queued/in flight, 2 done; a cancel may be queued while 1.
     std::atomic<std::uint8_t> state{0};
-    bool installed = false;     // our canceller is installed in the root
-    bool untried = false;       // epoll: budget used up, the syscall was not tried yet
-    bool cancel_queued = false; // io_uring: in the owner's cancel list (its blocking_job links)
-    bool holds_ref = false;     // holds a reference on fd
-    bool in_fd_queue = false;   // linked in fd->readers/writers (under fd->lock)
-    bool connecting = false;    // epoll connect: in progress, completion is POLLOUT + SO_ERROR
+    bool installed = false;      // our canceller is installed in the root
+    bool untried = false;        // epoll: budget used up, the syscall was not tried yet
+    bool cancel_queued = false;  // io_uring: in the owner's cancel list (its blocking_job links)
+    bool holds_ref = false;      // holds a reference on fd
+    bool in_fd_queue = false;    // linked in fd->readers/writers (under fd->lock)
+    bool connecting = false;     // epoll connect: in progress, completion is POLLOUT + SO_ERROR
 
     io_op(io_opcode c, fd_state* f, void* b, std::uint32_t n, std::uint64_t off, void* a, int flags) noexcept;
 };
