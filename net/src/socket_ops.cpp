@@ -38,4 +38,26 @@ socket_address peer_address_of(int fd) {
     return socket_address::from_sockaddr(reinterpret_cast<sockaddr*>(&st), len);
 }
 
+task<std::size_t> send_message(async_fd& fd, std::span<const std::byte> data, const void* addr, socklen_t len) {
+    iovec iov{const_cast<std::byte*>(data.data()), data.size()};
+    msghdr msg{};
+    msg.msg_name = const_cast<void*>(addr);
+    msg.msg_namelen = len;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    co_return co_await weft::detail::io_awaiter{weft::detail::io_opcode::sendto, fd.state(), &msg};
+}
+
+task<std::size_t> recv_message(async_fd& fd, std::span<std::byte> buf, void* addr, socklen_t* len) {
+    iovec iov{buf.data(), buf.size()};
+    msghdr msg{};
+    msg.msg_name = addr;
+    msg.msg_namelen = *len;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    std::size_t n = co_await weft::detail::io_awaiter{weft::detail::io_opcode::recvfrom, fd.state(), &msg};
+    *len = msg.msg_namelen;
+    co_return n;
+}
+
 }  // namespace weft::net::detail

@@ -4,9 +4,13 @@
 
 #include <sys/socket.h>
 
+#include <cstddef>
+#include <span>
 #include <string>
 
+#include <weft/async_fd.hpp>
 #include <weft/net/address.hpp>
+#include <weft/task.hpp>
 
 namespace weft::net::detail {
 
@@ -16,5 +20,10 @@ void set_option(int fd, int level, int name, int value, const std::string& what)
 int get_option(int fd, int level, int name, const std::string& what);
 socket_address local_address_of(int fd);
 socket_address peer_address_of(int fd);
+
+// One datagram to the address (addr, len) / from anyone, through sendmsg/recvmsg (both
+// drivers). recv_message sets *len to the sender's address length. Throw system_error.
+task<std::size_t> send_message(async_fd& fd, std::span<const std::byte> data, const void* addr, socklen_t len);
+task<std::size_t> recv_message(async_fd& fd, std::span<std::byte> buf, void* addr, socklen_t* len);
 
 }  // namespace weft::net::detail

@@ -13,7 +13,8 @@ udp_socket udp_socket::bind(const socket_address& addr, bool reuse_address) {
         detail::set_option(s.native_handle(), SOL_SOCKET, SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR) " + where);
     sockaddr_storage st;
     socklen_t len = addr.to_sockaddr(st);
-    if (::bind(s.native_handle(), reinterpret_cast<sockaddr*>(&st), len) < 0) throw system_error(errno, "bind " + where);
+    if (::bind(s.native_handle(), reinterpret_cast<sockaddr*>(&st), len) < 0)
+        throw system_error(errno, "bind " + where);
     return s;
 }
 
@@ -32,14 +33,9 @@ void udp_socket::connect(const socket_address& peer) {
 
 task<std::size_t> udp_socket::send_to(std::span<const std::byte> data, const socket_address& to) {
     sockaddr_storage st;
-    iovec iov{const_cast<std::byte*>(data.data()), data.size()};
-    msghdr msg{};
-    msg.msg_name = &st;
-    msg.msg_namelen = to.to_sockaddr(st);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
+    const socklen_t len = to.to_sockaddr(st);
     try {
-        co_return co_await weft::detail::io_awaiter{weft::detail::io_opcode::sendto, fd_.state(), &msg};
+        co_return co_await detail::send_message(fd_, data, &st, len);
     } catch (const system_error& e) {
         throw system_error(e.code().value(), "send_to " + to.to_string());
     }
@@ -47,14 +43,9 @@ task<std::size_t> udp_socket::send_to(std::span<const std::byte> data, const soc
 
 task<std::pair<std::size_t, socket_address>> udp_socket::recv_from(std::span<std::byte> buf) {
     sockaddr_storage st{};
-    iovec iov{buf.data(), buf.size()};
-    msghdr msg{};
-    msg.msg_name = &st;
-    msg.msg_namelen = sizeof st;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    std::size_t n = co_await weft::detail::io_awaiter{weft::detail::io_opcode::recvfrom, fd_.state(), &msg};
-    co_return std::pair{n, socket_address::from_sockaddr(reinterpret_cast<sockaddr*>(&st), msg.msg_namelen)};
+    socklen_t len = sizeof st;
+    std::size_t n = co_await detail::recv_message(fd_, buf, &st, &len);
+    co_return std::pair{n, socket_address::from_sockaddr(reinterpret_cast<sockaddr*>(&st), len)};
 }
 
 socket_address udp_socket::local_address() const { return detail::local_address_of(native_handle()); }

@@ -142,14 +142,9 @@ std::pair<unix_datagram, unix_datagram> unix_datagram::pair() {
 
 task<std::size_t> unix_datagram::send_to(std::span<const std::byte> data, std::string path) {
     sockaddr_un sun;
-    iovec iov{const_cast<std::byte*>(data.data()), data.size()};
-    msghdr msg{};
-    msg.msg_name = &sun;
-    msg.msg_namelen = make_address(path, sun);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
+    const socklen_t len = make_address(path, sun);
     try {
-        co_return co_await weft::detail::io_awaiter{weft::detail::io_opcode::sendto, fd_.state(), &msg};
+        co_return co_await detail::send_message(fd_, data, &sun, len);
     } catch (const system_error& e) {
         throw system_error(e.code().value(), "send_to " + path);
     }
@@ -157,14 +152,9 @@ task<std::size_t> unix_datagram::send_to(std::span<const std::byte> data, std::s
 
 task<std::pair<std::size_t, std::string>> unix_datagram::recv_from(std::span<std::byte> buf) {
     sockaddr_un sun{};
-    iovec iov{buf.data(), buf.size()};
-    msghdr msg{};
-    msg.msg_name = &sun;
-    msg.msg_namelen = sizeof sun;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    std::size_t n = co_await weft::detail::io_awaiter{weft::detail::io_opcode::recvfrom, fd_.state(), &msg};
-    co_return std::pair{n, path_of(sun, msg.msg_namelen)};
+    socklen_t len = sizeof sun;
+    std::size_t n = co_await detail::recv_message(fd_, buf, &sun, &len);
+    co_return std::pair{n, path_of(sun, len)};
 }
 
 void unix_datagram::close() noexcept {

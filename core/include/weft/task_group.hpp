@@ -136,16 +136,6 @@ task<> group_child(task<T> t, group_child_state<T>* st, child_ticket ticket) {
     ticket.finish(st->result.error);
 }
 
-template <class T>
-T unwrap_result(stored_t<T>&& v) {
-    if constexpr (std::is_void_v<T>)
-        return;
-    else if constexpr (std::is_reference_v<T>)
-        return v.get();
-    else
-        return std::move(v);
-}
-
 class group_base;
 
 }  // namespace detail
@@ -180,7 +170,7 @@ public:
         if (!st_->result.value) throw error("weft::group_handle: result already taken");
         auto v = std::move(*st_->result.value);
         st_->result.value.reset();
-        return detail::unwrap_result<T>(std::move(v));
+        return detail::unwrap_stored<T>(std::move(v));
     }
 
     // Cancels this child only (not a failure of the group). No-op once it has finished.

@@ -30,16 +30,6 @@ namespace detail {
 // The other contestant of a timeout: a sleep until the deadline.
 inline task<> deadline_reached(std::chrono::steady_clock::time_point deadline) { co_await sleep_until(deadline); }
 
-template <class T>
-T unwrap_stored(stored_t<T>&& v) {
-    if constexpr (std::is_void_v<T>)
-        return;
-    else if constexpr (std::is_reference_v<T>)
-        return v.get();
-    else
-        return std::move(v);
-}
-
 }  // namespace detail
 
 // Returns t's result, or cancels t and throws timeout_error once the deadline has passed.

@@ -36,6 +36,17 @@ using stored_t = std::conditional_t<
     std::is_void_v<T>, std::monostate,
     std::conditional_t<std::is_reference_v<T>, std::reference_wrapper<std::remove_reference_t<T>>, T>>;
 
+// Back from storage to the T a task returns (nothing for void, the reference for T&).
+template <class T>
+T unwrap_stored(stored_t<T>&& v) {
+    if constexpr (std::is_void_v<T>)
+        return;
+    else if constexpr (std::is_reference_v<T>)
+        return v.get();
+    else
+        return std::move(v);
+}
+
 template <class T>
 struct result_slot {
     std::optional<stored_t<T>> value;
