@@ -64,7 +64,8 @@ struct fd_state {
     }
     // No event since the descriptor was seen drained in op's direction.
     bool known_drained(io_opcode c, std::uint32_t seq) noexcept {
-        return __atomic_load_n(&idle_at_for(c), __ATOMIC_RELAXED) == seq && !__atomic_load_n(&hung_up, __ATOMIC_RELAXED);
+        return __atomic_load_n(&idle_at_for(c), __ATOMIC_RELAXED) == seq &&
+               !__atomic_load_n(&hung_up, __ATOMIC_RELAXED);
     }
 
     void add_ref() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }

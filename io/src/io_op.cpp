@@ -29,22 +29,38 @@ io_op::io_op(io_opcode c, fd_state* f, void* b, std::uint32_t n, std::uint64_t o
 
 const char* opcode_name(io_opcode c) noexcept {
     switch (c) {
-        case io_opcode::read: return "read";
-        case io_opcode::write: return "write";
-        case io_opcode::readv: return "readv";
-        case io_opcode::writev: return "writev";
-        case io_opcode::pread: return "read_at";
-        case io_opcode::pwrite: return "write_at";
-        case io_opcode::wait_readable: return "wait readable";
-        case io_opcode::wait_writable: return "wait writable";
-        case io_opcode::fsync: return "fsync";
-        case io_opcode::openat: return "open";
-        case io_opcode::accept: return "accept";
-        case io_opcode::connect: return "connect";
-        case io_opcode::recv: return "recv";
-        case io_opcode::send: return "send";
-        case io_opcode::recvfrom: return "recvfrom";
-        case io_opcode::sendto: return "sendto";
+        case io_opcode::read:
+            return "read";
+        case io_opcode::write:
+            return "write";
+        case io_opcode::readv:
+            return "readv";
+        case io_opcode::writev:
+            return "writev";
+        case io_opcode::pread:
+            return "read_at";
+        case io_opcode::pwrite:
+            return "write_at";
+        case io_opcode::wait_readable:
+            return "wait readable";
+        case io_opcode::wait_writable:
+            return "wait writable";
+        case io_opcode::fsync:
+            return "fsync";
+        case io_opcode::openat:
+            return "open";
+        case io_opcode::accept:
+            return "accept";
+        case io_opcode::connect:
+            return "connect";
+        case io_opcode::recv:
+            return "recv";
+        case io_opcode::send:
+            return "send";
+        case io_opcode::recvfrom:
+            return "recvfrom";
+        case io_opcode::sendto:
+            return "sendto";
     }
     return "io";
 }
@@ -52,13 +68,20 @@ const char* opcode_name(io_opcode c) noexcept {
 std::int64_t perform(io_op& op) noexcept {
     const int fd = op.fd ? op.fd->fd : -1;
     switch (op.code) {
-        case io_opcode::read: return sys::read(fd, op.buf, op.len);
-        case io_opcode::write: return sys::write(fd, op.buf, op.len);
-        case io_opcode::readv: return sys::readv(fd, static_cast<const iovec*>(op.buf), static_cast<int>(op.len));
-        case io_opcode::writev: return sys::writev(fd, static_cast<const iovec*>(op.buf), static_cast<int>(op.len));
-        case io_opcode::pread: return sys::pread(fd, op.buf, op.len, op.offset);
-        case io_opcode::pwrite: return sys::pwrite(fd, op.buf, op.len, op.offset);
-        case io_opcode::fsync: return sys::fsync(fd);
+        case io_opcode::read:
+            return sys::read(fd, op.buf, op.len);
+        case io_opcode::write:
+            return sys::write(fd, op.buf, op.len);
+        case io_opcode::readv:
+            return sys::readv(fd, static_cast<const iovec*>(op.buf), static_cast<int>(op.len));
+        case io_opcode::writev:
+            return sys::writev(fd, static_cast<const iovec*>(op.buf), static_cast<int>(op.len));
+        case io_opcode::pread:
+            return sys::pread(fd, op.buf, op.len, op.offset);
+        case io_opcode::pwrite:
+            return sys::pwrite(fd, op.buf, op.len, op.offset);
+        case io_opcode::fsync:
+            return sys::fsync(fd);
         case io_opcode::openat:
             return sys::openat(AT_FDCWD, static_cast<const char*>(op.buf), static_cast<int>(op.len),
                                static_cast<unsigned>(op.offset));
@@ -83,10 +106,14 @@ std::int64_t perform(io_op& op) noexcept {
             if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0) return -errno;
             return -err;
         }
-        case io_opcode::recv: return sys::recv(fd, op.buf, op.len, op.aux_flags);
-        case io_opcode::send: return sys::send(fd, op.buf, op.len, op.aux_flags);
-        case io_opcode::recvfrom: return sys::recvmsg(fd, static_cast<msghdr*>(op.buf), op.aux_flags);
-        case io_opcode::sendto: return sys::sendmsg(fd, static_cast<const msghdr*>(op.buf), op.aux_flags);
+        case io_opcode::recv:
+            return sys::recv(fd, op.buf, op.len, op.aux_flags);
+        case io_opcode::send:
+            return sys::send(fd, op.buf, op.len, op.aux_flags);
+        case io_opcode::recvfrom:
+            return sys::recvmsg(fd, static_cast<msghdr*>(op.buf), op.aux_flags);
+        case io_opcode::sendto:
+            return sys::sendmsg(fd, static_cast<const msghdr*>(op.buf), op.aux_flags);
     }
     return -EINVAL;
 }

@@ -36,9 +36,9 @@ class reactor;
 // What the reactors of one runtime share (runtime_core keeps it, hook_state_slot::io).
 struct io_shared {
     io_shared(const runtime_config& cfg, std::uint32_t workers);
-    io_driver_kind kind;                   // resolved: epoll or io_uring
-    std::vector<reactor*> reactors;        // by worker index
-    blocking_pool blocking;                // spawn_blocking, file I/O under epoll
+    io_driver_kind kind;                     // resolved: epoll or io_uring
+    std::vector<reactor*> reactors;          // by worker index
+    blocking_pool blocking;                  // spawn_blocking, file I/O under epoll
     std::atomic<std::uint64_t> offloads{0};  // offload() calls in flight (shutdown waits)
 };
 

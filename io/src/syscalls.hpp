@@ -46,9 +46,7 @@ inline std::int64_t send(int fd, const void* b, std::size_t n, int f) noexcept {
     return ret(::send(fd, b, n, f | MSG_NOSIGNAL));
 }
 inline std::int64_t recvmsg(int fd, msghdr* m, int f) noexcept { return ret(::recvmsg(fd, m, f)); }
-inline std::int64_t sendmsg(int fd, const msghdr* m, int f) noexcept {
-    return ret(::sendmsg(fd, m, f | MSG_NOSIGNAL));
-}
+inline std::int64_t sendmsg(int fd, const msghdr* m, int f) noexcept { return ret(::sendmsg(fd, m, f | MSG_NOSIGNAL)); }
 // Sets O_NONBLOCK; 0 or -errno.
 inline int set_nonblocking(int fd) noexcept {
     int fl = ::fcntl(fd, F_GETFL);

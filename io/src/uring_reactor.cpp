@@ -206,19 +206,33 @@ private:
         const int fd = op.fd ? op.fd->fd : -1;
         const auto here = static_cast<__u64>(-1);  // the descriptor's current position
         switch (op.code) {
-            case io_opcode::read: io_uring_prep_read(sqe, fd, op.buf, op.len, here); break;
-            case io_opcode::write: io_uring_prep_write(sqe, fd, op.buf, op.len, here); break;
+            case io_opcode::read:
+                io_uring_prep_read(sqe, fd, op.buf, op.len, here);
+                break;
+            case io_opcode::write:
+                io_uring_prep_write(sqe, fd, op.buf, op.len, here);
+                break;
             case io_opcode::readv:
                 io_uring_prep_readv(sqe, fd, static_cast<const iovec*>(op.buf), op.len, here);
                 break;
             case io_opcode::writev:
                 io_uring_prep_writev(sqe, fd, static_cast<const iovec*>(op.buf), op.len, here);
                 break;
-            case io_opcode::pread: io_uring_prep_read(sqe, fd, op.buf, op.len, op.offset); break;
-            case io_opcode::pwrite: io_uring_prep_write(sqe, fd, op.buf, op.len, op.offset); break;
-            case io_opcode::wait_readable: io_uring_prep_poll_add(sqe, fd, POLLIN); break;
-            case io_opcode::wait_writable: io_uring_prep_poll_add(sqe, fd, POLLOUT); break;
-            case io_opcode::fsync: io_uring_prep_fsync(sqe, fd, 0); break;
+            case io_opcode::pread:
+                io_uring_prep_read(sqe, fd, op.buf, op.len, op.offset);
+                break;
+            case io_opcode::pwrite:
+                io_uring_prep_write(sqe, fd, op.buf, op.len, op.offset);
+                break;
+            case io_opcode::wait_readable:
+                io_uring_prep_poll_add(sqe, fd, POLLIN);
+                break;
+            case io_opcode::wait_writable:
+                io_uring_prep_poll_add(sqe, fd, POLLOUT);
+                break;
+            case io_opcode::fsync:
+                io_uring_prep_fsync(sqe, fd, 0);
+                break;
             case io_opcode::openat:
                 io_uring_prep_openat(sqe, AT_FDCWD, static_cast<const char*>(op.buf),
                                      static_cast<int>(op.len) | O_CLOEXEC, static_cast<mode_t>(op.offset));
@@ -230,8 +244,12 @@ private:
             case io_opcode::connect:
                 io_uring_prep_connect(sqe, fd, static_cast<const sockaddr*>(op.buf), static_cast<socklen_t>(op.len));
                 break;
-            case io_opcode::recv: io_uring_prep_recv(sqe, fd, op.buf, op.len, op.aux_flags); break;
-            case io_opcode::send: io_uring_prep_send(sqe, fd, op.buf, op.len, op.aux_flags | MSG_NOSIGNAL); break;
+            case io_opcode::recv:
+                io_uring_prep_recv(sqe, fd, op.buf, op.len, op.aux_flags);
+                break;
+            case io_opcode::send:
+                io_uring_prep_send(sqe, fd, op.buf, op.len, op.aux_flags | MSG_NOSIGNAL);
+                break;
             case io_opcode::recvfrom:
                 io_uring_prep_recvmsg(sqe, fd, static_cast<msghdr*>(op.buf), static_cast<unsigned>(op.aux_flags));
                 break;
@@ -305,7 +323,7 @@ private:
     std::uint64_t wake_buf_ = 0;
     bool wake_armed_ = false;
     bool stopped_ = false;
-    spin_lock ring_lock_;       // the submission and completion queues
+    spin_lock ring_lock_;  // the submission and completion queues
     std::uint32_t unsubmitted_ = 0;
     std::atomic<std::uint32_t> in_flight_{0};
     spin_lock cancel_lock_;

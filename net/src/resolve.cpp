@@ -139,7 +139,8 @@ task<std::vector<socket_address>> resolve(std::string host, std::string service,
         try {
             ip_address ip = ip_address::parse(host);
             if (family == AF_UNSPEC || family == ip.family())
-                co_return std::vector<socket_address>{socket_address(ip, static_cast<std::uint16_t>(std::stoul(service)))};
+                co_return std::vector<socket_address>{
+                    socket_address(ip, static_cast<std::uint16_t>(std::stoul(service)))};
         } catch (const address_error&) {
         }
     }

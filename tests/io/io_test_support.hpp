@@ -30,9 +30,9 @@ protected:
 
 inline std::string driver_name(const ::testing::TestParamInfo<io_driver_kind>& info) { return to_string(info.param); }
 
-#define WEFT_IO_TEST_SUITE(suite)                                                                         \
-    INSTANTIATE_TEST_SUITE_P(drivers, suite, ::testing::Values(weft::io_driver_kind::epoll,             \
-                                                                weft::io_driver_kind::io_uring),         \
+#define WEFT_IO_TEST_SUITE(suite)                                                                            \
+    INSTANTIATE_TEST_SUITE_P(drivers, suite,                                                                 \
+                             ::testing::Values(weft::io_driver_kind::epoll, weft::io_driver_kind::io_uring), \
                              weft::test::driver_name)
 
 inline std::vector<std::byte> random_bytes(std::size_t n, std::uint32_t seed) {

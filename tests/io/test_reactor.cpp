@@ -118,8 +118,8 @@ TEST(reactor_select, auto_falls_back_to_epoll_when_io_uring_setup_fails) {
     c.workers = 1;
     weft::runtime rt(c);
     auto kind = [&]() -> task<weft::io_driver_kind> { co_return weft::current_io_driver(); };
-    EXPECT_EQ(rt.block_on(kind()), weft::detail::probe_uring() == 0 ? weft::io_driver_kind::io_uring
-                                                                    : weft::io_driver_kind::epoll);
+    EXPECT_EQ(rt.block_on(kind()),
+              weft::detail::probe_uring() == 0 ? weft::io_driver_kind::io_uring : weft::io_driver_kind::epoll);
 }
 
 TEST(reactor_select, driver_is_configurable_from_the_environment) {

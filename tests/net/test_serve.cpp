@@ -48,7 +48,7 @@ TEST_P(serve_test, stopping_closes_the_listener_and_lets_connections_finish) {
         for (auto& c : clients) EXPECT_EQ(co_await round_trip(c, "before"), "before");
         server.cancel();
         co_await weft::sleep_for(20ms);
-        EXPECT_FALSE(server.is_finished());  // the connections are still open
+        EXPECT_FALSE(server.is_finished());                                    // the connections are still open
         EXPECT_THROW(co_await tcp_stream::connect(addr), weft::system_error);  // not accepting
         for (auto& c : clients) EXPECT_EQ(co_await round_trip(c, "during"), "during");
         for (auto& c : clients) c.close();
@@ -141,7 +141,8 @@ TEST(echo_server_process, serves_over_loopback_and_exits_0_on_sigterm) {
             std::vector<tcp_stream> conns;
             for (int i = 0; i < 50; ++i) conns.push_back(co_await tcp_stream::connect(a));
             for (int round = 0; round < 10; ++round)
-                for (auto& c : conns) EXPECT_EQ(co_await round_trip(c, "r" + std::to_string(round)), "r" + std::to_string(round));
+                for (auto& c : conns)
+                    EXPECT_EQ(co_await round_trip(c, "r" + std::to_string(round)), "r" + std::to_string(round));
         };
         rt.block_on(client(addr));
         ::kill(pid, SIGTERM);

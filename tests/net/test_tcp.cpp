@@ -62,7 +62,7 @@ task<bool> exchange(socket_address to, std::size_t size, std::uint32_t seed) {
         total += n;
     }
     co_await w;
-    co_return total == size && h == weft::test::checksum(data);
+    co_return total == size&& h == weft::test::checksum(data);
 }
 
 TEST_P(tcp, a_thousand_concurrent_connections_with_checksums) {
@@ -78,7 +78,8 @@ TEST_P(tcp, a_thousand_concurrent_connections_with_checksums) {
         auto server = weft::spawn(accept_n(&l, 1000));
         std::vector<task<bool>> clients;
         for (int i = 0; i < 1000; ++i)
-            clients.push_back(exchange(l.local_address(), 1000 + static_cast<std::size_t>(i) * 37, static_cast<std::uint32_t>(i)));
+            clients.push_back(
+                exchange(l.local_address(), 1000 + static_cast<std::size_t>(i) * 37, static_cast<std::uint32_t>(i)));
         auto ok = co_await weft::when_all(std::move(clients));
         co_await server;
         co_return static_cast<int>(std::count(ok.begin(), ok.end(), true));

@@ -22,9 +22,9 @@ namespace weft {
 namespace detail {
 
 struct signal_waiter : canceller {
-    std::uint64_t mask = 0;           // signals waited for (bit n: signal n)
-    std::uint64_t seen[64] = {};      // delivery counts when the wait began
-    int got = 0;                      // the signal that woke us
+    std::uint64_t mask = 0;       // signals waited for (bit n: signal n)
+    std::uint64_t seen[64] = {};  // delivery counts when the wait began
+    int got = 0;                  // the signal that woke us
     std::coroutine_handle<> handle;
     promise_base* root = nullptr;
     signal_waiter* prev = nullptr;
@@ -35,7 +35,7 @@ struct signal_waiter : canceller {
 
 // io/src/signal.cpp
 void signal_prepare(signal_waiter& w, std::initializer_list<int> signals);  // throws on a bad signal
-bool signal_suspend(signal_waiter& w) noexcept;  // false: one was delivered already (w.got)
+bool signal_suspend(signal_waiter& w) noexcept;                             // false: one was delivered already (w.got)
 void signal_on_cancel(canceller* c) noexcept;
 
 class signal_awaiter : signal_waiter {
