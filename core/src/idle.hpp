@@ -103,6 +103,10 @@ public:
         return false;
     }
 
+    // Whether a worker is running (not parked). Read by a parked worker: then it means
+    // another one.
+    bool any_running() const noexcept { return unparked(state_.load(std::memory_order_relaxed)) != 0; }
+
     std::uint32_t searching_count() const noexcept { return searching(state_.load(std::memory_order_relaxed)); }
 
 private:

@@ -19,6 +19,9 @@ namespace {
 
 // Largest batch a worker takes from the global queue at once.
 constexpr std::size_t max_global_batch = 128;
+
+// A parked worker looks for work at least this often while another worker runs (see park).
+constexpr std::chrono::nanoseconds strand_backstop = std::chrono::milliseconds(5);
 }  // namespace
 
 worker* current_worker() noexcept { return tl_worker; }
@@ -203,6 +206,11 @@ void worker::park() {
         // Sleep until woken or until the next timer of this worker is due.
         // The reactor's wait also dispatches I/O that completes meanwhile, onto this worker.
         std::chrono::nanoseconds timeout = hooks_->park_timeout();
+        // Backstop: while another worker runs, look for work again every few ms. A task
+        // woken into that worker's LIFO slots wakes nobody (rule 5 of idle.hpp covers the
+        // case we know: the LIFO cap), so any strand we have not found yet lasts at most
+        // this long instead of as long as the long task in front of it.
+        if (core_.idle().any_running() && (timeout.count() < 0 || timeout > strand_backstop)) timeout = strand_backstop;
         if (timeout.count() != 0) hooks_->park(timeout);
         if (core_.idle().was_unparked(static_cast<int>(index_))) {
             searching_ = true;  // the notifier counted us as searching
