@@ -2,6 +2,7 @@
 #include "runtime_core.hpp"
 
 #include <coroutine>
+#include <mutex>
 #include <unordered_set>
 
 #include <weft/detail/join_state.hpp>
@@ -10,16 +11,41 @@
 
 namespace weft::detail {
 
+runtime_core* live_runtimes[max_runtimes];
+
+namespace {
+std::mutex live_runtimes_mu;
+
+std::uint16_t take_runtime_id(runtime_core* core) {
+    std::lock_guard lock(live_runtimes_mu);
+    for (std::size_t i = 1; i < max_runtimes; ++i)
+        if (!live_runtimes[i]) {
+            live_runtimes[i] = core;
+            return static_cast<std::uint16_t>(i);
+        }
+    throw error("weft::runtime: more than 65535 runtimes alive at once");
+}
+
+void give_back_runtime_id(std::uint16_t id) noexcept {
+    std::lock_guard lock(live_runtimes_mu);
+    live_runtimes[id] = nullptr;
+}
+}  // namespace
+
 runtime_core::runtime_core(const runtime_config& cfg)
     : config_(cfg), idle_(cfg.resolved_workers()), registry_(cfg.resolved_workers() * 4) {
     config_.validate();
+    id_ = take_runtime_id(this);
     set_log_level(config_.log);
     std::uint32_t n = config_.resolved_workers();
     workers_.reserve(n);
     for (std::uint32_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(*this, i));
 }
 
-runtime_core::~runtime_core() { shutdown(); }
+runtime_core::~runtime_core() {
+    shutdown();
+    give_back_runtime_id(id_);
+}
 
 void runtime_core::start() {
     if (started_) return;
@@ -51,16 +77,14 @@ void runtime_core::shutdown() {
     for (std::size_t i = 0; i < roots.size(); ++i) {
         join_waiter* jw = roots[i]->waiter();
         promise_base* w = jw ? jw->root_ : nullptr;
-        if (w && (prefix_of(roots[i]->frame())->state.load(std::memory_order_acquire) & join_bits::waiter) &&
-            known.insert(w).second)
-            roots.push_back(w);
+        if (w && (roots[i]->join_state() & join_bits::waiter) && known.insert(w).second) roots.push_back(w);
     }
     for (promise_base* p : roots) frames.push_back(p->frame());
     if (!frames.empty()) log().debug("shutdown: destroying {} unfinished tasks", frames.size());
     tearing_down_.store(true, std::memory_order_release);
     // Mark them all first: destroying one may drop the join_handle of another.
-    for (void* f : frames) prefix_of(f)->state.fetch_or(join_bits::destroyed, std::memory_order_acq_rel);
-    for (void* f : frames) std::coroutine_handle<>::from_address(f).destroy();
+    for (void* f : frames) join_word(f).fetch_or(join_bits::destroyed, std::memory_order_acq_rel);
+    for (void* f : frames) destroy_destroyed_root(f);
 }
 
 bool runtime_core::inject(void* task) noexcept {
@@ -87,6 +111,7 @@ std::shared_ptr<void>& shared_hook_state(runtime_core& core, hook_state_slot slo
     return core.shared_hook_state(slot);
 }
 bool is_tearing_down(const runtime_core* core) noexcept { return core->is_tearing_down(); }
+std::uint16_t core_id(const runtime_core* core) noexcept { return core->id(); }
 bool paused_time(const runtime_core& core) noexcept { return core.config().paused_time; }
 void wake_all_workers(runtime_core& core) noexcept { core.wake_all_workers(); }
 

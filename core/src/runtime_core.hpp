@@ -37,6 +37,7 @@ public:
     worker& worker_at(std::uint32_t i) noexcept { return *workers_[i]; }
     bool is_shutdown() const noexcept { return shutdown_.load(std::memory_order_acquire); }
     bool is_tearing_down() const noexcept { return tearing_down_.load(std::memory_order_acquire); }
+    std::uint16_t id() const noexcept { return id_; }
 
     // From any thread that is not one of our workers. False after shutdown.
     bool inject(void* task) noexcept;
@@ -71,6 +72,7 @@ private:
     std::atomic<std::uint64_t> remote_spawns_{0};
     bool started_ = false;
     bool stopped_ = false;
+    std::uint16_t id_ = 0;  // in live_runtimes
 };
 
 }  // namespace weft::detail

@@ -21,11 +21,13 @@ namespace weft::detail {
 
 class task_registry {
 public:
-    explicit task_registry(std::uint32_t shards) : shards_(std::make_unique<shard[]>(shards)), count_(shards) {}
+    // At most 256 shards: a root stores its shard in 8 bits.
+    explicit task_registry(std::uint32_t shards)
+        : shards_(std::make_unique<shard[]>(shards < 256 ? shards : 256)), count_(shards < 256 ? shards : 256) {}
 
     // False if the registry is closed (shutdown) or out of memory.
     bool add(promise_base* p, std::uint32_t hint) noexcept {
-        auto idx = static_cast<std::uint16_t>(hint % count_);
+        auto idx = static_cast<std::uint8_t>(hint % count_);
         shard& s = shards_[idx];
         std::lock_guard lock(s.mu);
         if (s.closed) return false;
@@ -34,18 +36,18 @@ public:
         } catch (...) {
             return false;
         }
-        p->reg_shard_ = idx;
-        p->reg_index_ = static_cast<std::uint32_t>(s.tasks.size() - 1);
+        p->set_reg_slot(idx, static_cast<std::uint32_t>(s.tasks.size() - 1));
         s.size.store(s.tasks.size(), std::memory_order_relaxed);
         return true;
     }
 
     void remove(promise_base* p) noexcept {
-        shard& s = shards_[p->reg_shard_];
+        shard& s = shards_[p->reg_shard()];
         std::lock_guard lock(s.mu);
         promise_base* last = s.tasks.back();
-        s.tasks[p->reg_index_] = last;
-        last->reg_index_ = p->reg_index_;
+        const std::uint32_t index = p->reg_index();
+        s.tasks[index] = last;
+        last->set_reg_index(index);
         s.tasks.pop_back();
         s.size.store(s.tasks.size(), std::memory_order_relaxed);
     }

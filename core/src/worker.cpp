@@ -316,14 +316,14 @@ void register_root(runtime_core* core, promise_base* root) noexcept {
     worker* w = tl_worker;
     std::uint32_t hint =
         w && &w->core() == core ? w->index() : static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(root) >> 6);
-    root->registered_ = core->registry().add(root, hint);
+    core->registry().add(root, hint);
 }
 
 void note_suspend_slow(promise_base* root) noexcept {
-    if (!root->registered_) register_root(root->core_, root);
-    std::uintptr_t w = root->waiter_.load(std::memory_order_relaxed);
+    if (!root->registered()) register_root(root->own_core(), root);
+    std::uintptr_t w = root->link_.load(std::memory_order_relaxed);
     if (promise_base::waiter_needs_arming(w)) {  // only ever true for a child run inline
-        root->waiter_.store(w | 1, std::memory_order_relaxed);
+        root->link_.store(w | 1, std::memory_order_relaxed);
         reinterpret_cast<join_waiter*>(w)->arm();
     }
 }

@@ -66,7 +66,7 @@ reactor::~reactor() {
 void reactor::complete(io_op& op, std::int64_t result) noexcept {
     op.result = result;
     op.state.store(2, std::memory_order_release);
-    schedule(op.root->core_, op.handle, schedule_hint::wake);
+    schedule(op.root->core(), op.handle, schedule_hint::wake);
 }
 
 bool reactor::poll_io_and_timers() noexcept {

@@ -53,7 +53,7 @@ void listener() {
             if (int s = delivered(*w)) {
                 waiters.erase(w);
                 w->got = s;
-                schedule(w->root->core_, w->handle, schedule_hint::wake);
+                schedule(w->root->core(), w->handle, schedule_hint::wake);
             }
             w = next;
         }
@@ -108,7 +108,7 @@ void signal_on_cancel(canceller* c) noexcept {
         waiters.erase(w);
         w->cancelled = true;
     }
-    schedule(w->root->core_, w->handle, schedule_hint::wake);
+    schedule(w->root->core(), w->handle, schedule_hint::wake);
 }
 
 }  // namespace weft::detail

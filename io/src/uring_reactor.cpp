@@ -310,7 +310,7 @@ private:
                 }
                 op->fd->lock.unlock();
             }
-            schedule(op->root->core_, op->handle, schedule_hint::wake);
+            schedule(op->root->core(), op->handle, schedule_hint::wake);
             any = true;
         }
         io_uring_cq_advance(&ring_, seen);

@@ -58,7 +58,7 @@ void run_lookup(blocking_job* j) noexcept {
     if (res) ::freeaddrinfo(res);
     int expected = 0;
     if (l->state.compare_exchange_strong(expected, 2, std::memory_order_acq_rel))
-        weft::detail::schedule(l->root->core_, l->handle, weft::detail::schedule_hint::wake);
+        weft::detail::schedule(l->root->core(), l->handle, weft::detail::schedule_hint::wake);
     l->release();
 }
 
@@ -74,7 +74,7 @@ public:
     template <class P>
     bool await_suspend(std::coroutine_handle<P> h) {
         l_->handle = h;
-        l_->root = h.promise().root_;
+        l_->root = h.promise().root();
         weft::detail::reactor* r = weft::detail::current_reactor();
         if (!r) throw weft::error("resolve: not on a weft worker");
         pool_ = &r->shared().blocking;
@@ -121,7 +121,7 @@ private:
         }
         int expected = 0;
         if (l->state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel))
-            weft::detail::schedule(l->root->core_, l->handle, weft::detail::schedule_hint::wake);
+            weft::detail::schedule(l->root->core(), l->handle, weft::detail::schedule_hint::wake);
     }
 
     lookup* l_;

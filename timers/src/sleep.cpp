@@ -21,7 +21,7 @@ bool begin_sleep(sleep_state& st, std::coroutine_handle<> h, promise_base* root,
     if (deadline <= now) {  // sleep(0): let the others run first
         st.yielded = true;
         root->note_suspend();
-        schedule(root->core_, h, schedule_hint::yield);
+        schedule(root->core(), h, schedule_hint::yield);
         return true;
     }
     st.waiter.task = h;
@@ -45,7 +45,7 @@ void sleep_on_cancel(canceller* c) noexcept {
     auto* svc = static_cast<timer_service*>(st->service);
     if (svc->disarm(&st->waiter)) {  // we won against expiry: the task is ours to resume
         st->cancelled = true;
-        schedule(st->root->core_, st->waiter.task, schedule_hint::wake);
+        schedule(st->root->core(), st->waiter.task, schedule_hint::wake);
     }
 }
 

@@ -35,7 +35,7 @@ public:
         bool await_ready() const noexcept { return false; }
         template <class P>
         bool await_suspend(std::coroutine_handle<P> h) noexcept {
-            auto& b = *static_cast<barrier*>(owner);
+            auto& b = *static_cast<barrier*>(owner());
             detail::wake_batch woken;
             detail::spin_guard g(b.lock_);
             index_ = b.arrived_;
@@ -90,7 +90,7 @@ private:
 
     std::size_t parties_;
     std::size_t arrived_ = 0;  // waiters of this phase (all in waiters_)
-    detail::waiter_list waiters_;
+    detail::waiter_list waiters_{this};
 };
 
 }  // namespace weft

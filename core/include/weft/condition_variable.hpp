@@ -69,7 +69,7 @@ private:
         bool await_ready() const noexcept { return false; }
         template <class P>
         bool await_suspend(std::coroutine_handle<P> h) noexcept {
-            auto& cv = *static_cast<condition_variable*>(owner);
+            auto& cv = *static_cast<condition_variable*>(owner());
             detail::spin_guard g(cv.lock_);
             const bool waits = enqueue(h, cv.waiters_);
             g.unlock();
@@ -85,7 +85,7 @@ private:
         mutex* m_;
     };
 
-    detail::waiter_list waiters_;
+    detail::waiter_list waiters_{this};
 };
 
 }  // namespace weft

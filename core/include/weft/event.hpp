@@ -38,7 +38,7 @@ public:
 
     private:
         // The owner is the event itself: no second pointer (W5 counts bytes per waiting task).
-        event& ev() const noexcept { return *static_cast<event*>(owner); }
+        event& ev() const noexcept { return *static_cast<event*>(owner()); }
     };
 
     // Waits until the event is set.
@@ -62,7 +62,7 @@ public:
 
 private:
     std::atomic<bool> set_{false};
-    detail::waiter_list waiters_;
+    detail::waiter_list waiters_{this};
 };
 
 }  // namespace weft

@@ -19,6 +19,7 @@
 // task running on any worker.
 #pragma once
 
+#include <cassert>
 #include <coroutine>
 #include <cstdint>
 #include <utility>
@@ -73,7 +74,7 @@ public:
     void detach() noexcept {
         if (h_) {
             auto h = std::exchange(h_, {});
-            detail::drop_root(h.address(), static_cast<detail::promise_base*>(&h.promise()));
+            detail::drop_root(h.address(), h.promise());
         }
     }
 
@@ -87,7 +88,7 @@ public:
 
         template <class P>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> parent) noexcept {
-            return suspend(parent, parent.promise().root_, h_.promise());
+            return suspend(parent, parent.promise().root(), h_.promise());
         }
 
         decltype(auto) await_resume() {
@@ -135,13 +136,10 @@ template <class T>
 join_handle<T> make_root(task<T> t, runtime_core* core) noexcept {
     auto h = t.release();
     promise_base& p = h.promise();
-    p.is_root_ = true;
-    p.root_ = &p;
-    p.core_ = core;
-    const auto offset = reinterpret_cast<char*>(&p) - static_cast<char*>(h.address());
-    static_assert(alignof(promise_type_of<T>) <= 64, "over-aligned task results are not supported");
-    p.frame_offset_ = static_cast<std::uint8_t>(offset);               // 16 with gcc and clang
-    prefix_of(h.address())->refs.store(2, std::memory_order_relaxed);  // frame + handle
+    static_assert(alignof(promise_type_of<T>) <= 16, "over-aligned task results are not supported");
+    // promise_offset holds for every promise aligned to at most 16 (gcc and clang).
+    assert(reinterpret_cast<char*>(&p) - static_cast<char*>(h.address()) == promise_offset);
+    p.make_root(core_id(core));
     return join_handle<T>(h);
 }
 
@@ -150,9 +148,9 @@ join_handle<T> make_root(task<T> t, runtime_core* core) noexcept {
 template <class T>
 bool start_root(join_handle<T>& jh) noexcept {
     auto h = jh.h_;
-    if (schedule(h.promise().core_, h, schedule_hint::spawn)) return true;
-    prefix_of(h.address())->state.fetch_or(join_bits::destroyed, std::memory_order_acq_rel);
-    h.destroy();
+    if (schedule(h.promise().own_core(), h, schedule_hint::spawn)) return true;
+    h.promise().up_.fetch_or(join_bits::destroyed, std::memory_order_acq_rel);
+    destroy_destroyed_root(h.address());
     return false;
 }
 

@@ -44,7 +44,7 @@ public:
         bool await_ready() const noexcept { return false; }
         template <class P>
         bool await_suspend(std::coroutine_handle<P> h) noexcept {
-            auto& l = *static_cast<latch*>(owner);
+            auto& l = *static_cast<latch*>(owner());
             detail::spin_guard g(l.lock_);
             if (l.count_ == 0) return false;
             return enqueue(h, l.waiters_);
@@ -62,7 +62,7 @@ public:
 
 private:
     std::size_t count_;
-    detail::waiter_list waiters_;
+    detail::waiter_list waiters_{this};
 };
 
 }  // namespace weft

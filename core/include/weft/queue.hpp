@@ -152,7 +152,7 @@ public:
     bool is_shut_down() const { return base::is_closed(); }
 
 private:
-    detail::waiter_list joiners_;
+    detail::waiter_list joiners_{this};
 };
 
 template <class T>

@@ -48,7 +48,7 @@ public:
     public:
         // cancellable = false: not a cancellation point (a pending cancellation stays pending).
         explicit acquire_awaiter(semaphore* s, bool cancellable = true) noexcept : sync_waiter(s) {
-            this->cancellable = cancellable;
+            set_cancellable(cancellable);
         }
         bool await_ready() noexcept { return sem().try_acquire(); }
         template <class P>
@@ -64,7 +64,7 @@ public:
         void await_resume() { finish(); }
 
     protected:
-        semaphore& sem() const noexcept { return *static_cast<semaphore*>(owner); }
+        semaphore& sem() const noexcept { return *static_cast<semaphore*>(owner()); }
     };
 
     class scoped_awaiter : public acquire_awaiter {
@@ -106,7 +106,7 @@ public:
 private:
     // Invariant: count_ > 0 implies no waiters (release hands permits to waiters first).
     std::size_t count_;
-    detail::waiter_list waiters_;
+    detail::waiter_list waiters_{this};
 };
 
 inline void detail::release_permit(semaphore* s) noexcept { s->release(); }

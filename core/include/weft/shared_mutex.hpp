@@ -42,9 +42,6 @@ public:
 }  // namespace detail
 
 class shared_mutex : private detail::wait_owner {
-    static constexpr std::uint8_t reader = 0;
-    static constexpr std::uint8_t writer = 1;
-
 public:
     shared_mutex() noexcept : wait_owner(&shared_mutex::regrant) {}
 
@@ -56,7 +53,7 @@ public:
     template <bool Shared, bool Scoped>
     class lock_awaiter : detail::sync_waiter {
     public:
-        explicit lock_awaiter(shared_mutex* m) noexcept : sync_waiter(m) { tag = Shared ? reader : writer; }
+        explicit lock_awaiter(shared_mutex* m) noexcept : sync_waiter(m) { set_tag(!Shared); }
         bool await_ready() noexcept { return Shared ? mtx().try_lock_shared() : mtx().try_lock(); }
         template <class P>
         bool await_suspend(std::coroutine_handle<P> h) noexcept {
@@ -74,7 +71,7 @@ public:
         }
 
     private:
-        shared_mutex& mtx() const noexcept { return *static_cast<shared_mutex*>(owner); }
+        shared_mutex& mtx() const noexcept { return *static_cast<shared_mutex*>(owner()); }
     };
 
     [[nodiscard]] lock_awaiter<false, false> lock() noexcept { return lock_awaiter<false, false>(this); }
@@ -121,7 +118,7 @@ private:
     // Under the lock: lets in the head of the queue — one writer, or a run of readers.
     void grant(detail::wake_batch& woken) noexcept {
         while (detail::sync_waiter* w = waiters_.head) {
-            if (w->tag == writer) {
+            if (w->tag()) {  // a writer
                 if (writer_ || readers_ > 0) return;
                 writer_ = true;
                 take(w, woken);
@@ -137,7 +134,7 @@ private:
         static_cast<shared_mutex*>(o)->grant(woken);
     }
 
-    detail::waiter_list waiters_;
+    detail::waiter_list waiters_{this};
     std::size_t readers_ = 0;
     bool writer_ = false;
 };

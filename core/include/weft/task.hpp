@@ -16,6 +16,7 @@
 #pragma once
 
 #include <coroutine>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <type_traits>
@@ -38,8 +39,8 @@ struct final_awaiter {
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
         promise_base& p = h.promise();
-        if (p.is_root_) return complete_root(p, h.address());
-        return p.continuation_;
+        if (p.is_root()) return complete_root(p, h.address());
+        return p.continuation();
     }
     void await_resume() const noexcept {}
 };
@@ -50,11 +51,25 @@ struct task_promise_common : promise_base {
 
     // Hands the exception over once (a second take sees none).
     void rethrow_if_failed() {
-        if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+        if (has_error()) std::rethrow_exception(take_error());
     }
 
-    static void* operator new(std::size_t n) { return allocate_frame(n); }
-    static void operator delete(void* p, std::size_t) noexcept { deallocate_frame(p); }
+    static void* operator new(std::size_t n) {
+        void* frame = allocate_frame(n);
+        // If a parameter's copy throws, operator delete runs before the promise exists:
+        // make its up_ read see "not a root".
+        std::memset(static_cast<char*>(frame) + promise_offset, 0, 2 * sizeof(std::uintptr_t));
+        return frame;
+    }
+    // A root the runtime destroyed unfinished (shutdown) keeps its memory for its
+    // join_handle (join_state.hpp). The promise's destructor has run: up_ is read from
+    // memory that is still allocated, as the handle will read it.
+    static void operator delete(void* frame, std::size_t n) noexcept {
+        constexpr std::uint64_t kept = root_bits::is_root | join_bits::destroyed;
+        if ((of_frame(frame)->up_.load(std::memory_order_relaxed) & kept) == kept) [[unlikely]]
+            return keep_frame_memory(frame, n);
+        deallocate_frame(frame, n);
+    }
 };
 
 template <class T>
@@ -62,7 +77,7 @@ struct task_promise final : task_promise_common {
     std::variant<std::monostate, T> result_;
 
     task<T> get_return_object() noexcept;
-    void unhandled_exception() noexcept { error_ = std::current_exception(); }
+    void unhandled_exception() noexcept { set_error(std::current_exception()); }
     template <class U = T>
     requires std::is_convertible_v<U&&, T>
     void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
@@ -79,7 +94,7 @@ struct task_promise<T&> final : task_promise_common {
     T* value_ = nullptr;
 
     task<T&> get_return_object() noexcept;
-    void unhandled_exception() noexcept { error_ = std::current_exception(); }
+    void unhandled_exception() noexcept { set_error(std::current_exception()); }
     void return_value(T& v) noexcept { value_ = std::addressof(v); }
     T& take_result() {
         rethrow_if_failed();
@@ -90,7 +105,7 @@ struct task_promise<T&> final : task_promise_common {
 template <>
 struct task_promise<void> final : task_promise_common {
     task<void> get_return_object() noexcept;
-    void unhandled_exception() noexcept { error_ = std::current_exception(); }
+    void unhandled_exception() noexcept { set_error(std::current_exception()); }
     void return_void() noexcept {}
     void take_result() { rethrow_if_failed(); }
 };
@@ -134,8 +149,8 @@ public:
             static_assert(std::is_base_of_v<detail::promise_base, P>,
                           "weft::task can only be awaited from a weft coroutine");
             promise_type& child = h.promise();
-            child.continuation_ = parent;
-            child.root_ = parent.promise().root_;
+            child.set_continuation(parent);
+            child.set_root(parent.promise().root());
             return h;
         }
         decltype(auto) await_resume() { return h.promise().take_result(); }

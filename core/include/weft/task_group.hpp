@@ -236,7 +236,7 @@ public:
         bool await_ready() const noexcept { return false; }
         template <class P>
         bool await_suspend(std::coroutine_handle<P> h) noexcept {
-            return g_->begin_join(*this, h, h.promise().root_);
+            return g_->begin_join(*this, h, h.promise().root());
         }
         void await_resume() { g_->end_join(*this); }
 

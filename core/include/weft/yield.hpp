@@ -20,10 +20,10 @@ struct yield_awaiter {
     bool await_ready() const noexcept { return false; }
     template <class P>
     bool await_suspend(std::coroutine_handle<P> h) noexcept {
-        root = h.promise().root_;
+        root = h.promise().root();
         if (root->cancel_requested()) return false;  // deliver it now, without a trip
         root->note_suspend();
-        schedule(root->core_, h, schedule_hint::yield);
+        schedule(root->core(), h, schedule_hint::yield);
         return true;
     }
     void await_resume() const {

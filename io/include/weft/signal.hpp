@@ -48,7 +48,7 @@ public:
     template <class P>
     bool await_suspend(std::coroutine_handle<P> h) noexcept {
         handle = h;
-        root = h.promise().root_;
+        root = h.promise().root();
         if (!root->install_canceller(this)) {
             cancelled = true;
             return false;

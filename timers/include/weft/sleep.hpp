@@ -58,7 +58,7 @@ public:
 
     template <class P>
     bool await_suspend(std::coroutine_handle<P> h) noexcept {
-        return begin_sleep(*this, h, h.promise().root_, when_, is_relative, when_.time_since_epoch());
+        return begin_sleep(*this, h, h.promise().root(), when_, is_relative, when_.time_since_epoch());
     }
 
     void await_resume() {

@@ -89,7 +89,7 @@ protected:
         child_count_ = count;
         parent_ = parent;
         root_ = root;
-        core_ = root->core_;
+        core_ = root->core();
         remaining_.store(count + 1, std::memory_order_relaxed);
         if (root->install_canceller(this))
             installed_ = true;
@@ -177,7 +177,7 @@ public:
         runtime_core* core = h.promise().core();
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             ((children_[I] = make_child(std::get<I>(tasks_), &std::get<I>(slots_), this, I, FirstWins, core)), ...);
-            begin(h, h.promise().root_, children_.data(), sizeof...(Ts));
+            begin(h, h.promise().root(), children_.data(), sizeof...(Ts));
             (start_child(children_[I], &std::get<I>(slots_), this), ...);
         }
         (std::index_sequence_for<Ts...>{});
@@ -202,7 +202,7 @@ public:
         children_.reserve(tasks_.size());
         for (std::size_t i = 0; i < tasks_.size(); ++i)
             children_.push_back(make_child(tasks_[i], &slots_[i], this, i, FirstWins, core));
-        begin(h, h.promise().root_, children_.data(), tasks_.size());
+        begin(h, h.promise().root(), children_.data(), tasks_.size());
         for (std::size_t i = 0; i < tasks_.size(); ++i) start_child(children_[i], &slots_[i], this);
         return suspend();
     }

@@ -134,7 +134,7 @@ public:
             }
             if (--live_ == 0 && joiner_) {
                 wake = joiner_->handle;
-                core = joiner_->root->core_;
+                core = joiner_->root->core();
                 joiner_ = nullptr;
                 finished_ = true;
             }

@@ -12,17 +12,29 @@ struct intrusive_list {
 
     bool empty() const noexcept { return head == nullptr; }
 
+    // Plain if/else rather than conditional lvalues: the links may be packed members.
     void push_back(T* n) noexcept {
         n->next = nullptr;
         n->prev = tail;
-        (tail ? tail->next : head) = n;
+        if (tail)
+            tail->next = n;
+        else
+            head = n;
         tail = n;
     }
 
     // n must be in this list.
     void erase(T* n) noexcept {
-        (n->prev ? n->prev->next : head) = n->next;
-        (n->next ? n->next->prev : tail) = n->prev;
+        T* p = n->prev;
+        T* x = n->next;
+        if (p)
+            p->next = x;
+        else
+            head = x;
+        if (x)
+            x->prev = p;
+        else
+            tail = p;
         n->prev = n->next = nullptr;
     }
 

@@ -50,7 +50,7 @@ protected:
         std::optional<T> item;  // getter: what it was given; putter: what it offers
         bool closed = false;    // putter: the queue was closed while it waited
         explicit item_waiter(item_queue* q) noexcept : sync_waiter(q) {}
-        item_queue& queue() const noexcept { return *static_cast<item_queue*>(owner); }
+        item_queue& queue() const noexcept { return *static_cast<item_queue*>(owner()); }
     };
 
 public:
@@ -161,8 +161,8 @@ protected:
     }
 
     Store store_;
-    waiter_list getters_;
-    waiter_list putters_;
+    waiter_list getters_{this};
+    waiter_list putters_{this};
     std::size_t unfinished_ = 0;
     const std::size_t capacity_;
     bool closed_ = false;

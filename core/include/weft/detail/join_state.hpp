@@ -1,15 +1,23 @@
 // weft/detail/join_state.hpp — the protocol between a spawned task and its join_handle.
 //
-// The bits live in the frame_prefix (see frame_allocator.hpp), which outlives the frame:
-//   complete      the task ran to its end (its result is in the promise)
-//   waiter        a coroutine awaits the handle; promise.continuation_ holds it
-//   dropped       the join_handle is gone: whoever finishes last destroys the frame
-//   destroyed     the runtime destroyed the unfinished frame at shutdown
-//   wait_aborted  a cancel() hit the awaiting task before it could publish `waiter`
+// The bits live in the root's up_ word (promise_base.hpp):
+//   complete        the task ran to its end (its result is in the promise)
+//   waiter          a coroutine awaits the handle; the promise's link_ holds the join_waiter
+//   dropped         the join_handle is gone: whoever finishes last destroys the frame
+//   destroyed       the runtime destroyed the unfinished frame at shutdown
+//   wait_aborted    a cancel() hit the awaiting task before it could publish `waiter`
+//   frame_released  after `destroyed`: the runtime is done with the memory, which it kept
+//                   for the handle (see below)
 // The awaiting side is a join_waiter (below), which join_handle's awaiter extends.
 // Invariants: once `complete` is set without `dropped`, only the handle touches the frame;
 // once `dropped` is set without `complete`, only the task does. The frame's memory is freed
-// by whichever of {frame, handle} releases its reference last.
+// by whichever of {frame, handle} lets go of it last.
+//
+// At shutdown the runtime destroys unfinished frames while their handles may live on. Such
+// a frame's memory is kept (destroy_keeping_memory) and freed by whichever of {runtime,
+// handle} sets the second of `frame_released` / `dropped`. Until then the handle reads
+// the join bits of a promise whose destructor has run: the word is a trivially destructible
+// atomic in memory that is still allocated and that nothing else writes.
 #pragma once
 
 #include <coroutine>
@@ -22,28 +30,18 @@
 namespace weft::detail {
 
 namespace join_bits {
-inline constexpr std::uint32_t complete = 1;
-inline constexpr std::uint32_t waiter = 2;
-inline constexpr std::uint32_t dropped = 4;
-inline constexpr std::uint32_t destroyed = 8;
-inline constexpr std::uint32_t wait_aborted = 16;
+inline constexpr std::uint64_t complete = 2;
+inline constexpr std::uint64_t waiter = 4;
+inline constexpr std::uint64_t dropped = 8;
+inline constexpr std::uint64_t destroyed = 16;
+inline constexpr std::uint64_t wait_aborted = 32;
+inline constexpr std::uint64_t frame_released = 64;
+static_assert((complete | waiter | dropped | destroyed | wait_aborted | frame_released) ==
+              promise_base::root_bits::join_mask);
 }  // namespace join_bits
 
-inline std::uint32_t join_state(void* frame) noexcept {
-    return prefix_of(frame)->state.load(std::memory_order_acquire);
-}
-
-// Final step of a spawned task (from its final_suspend). Returns what to resume next.
-inline std::coroutine_handle<> complete_root(promise_base& p, void* frame) noexcept {
-    if (p.registered_) unregister_root(p.core_, &p);
-    std::uint32_t prev = prefix_of(frame)->state.fetch_or(join_bits::complete, std::memory_order_acq_rel);
-    if (prev & join_bits::waiter) return p.continuation_;
-    if (prev & join_bits::dropped) {
-        if (p.error_) report_unretrieved_error(p.error_);
-        std::coroutine_handle<>::from_address(frame).destroy();
-    }
-    return std::noop_coroutine();
-}
+inline std::atomic<std::uint64_t>& join_word(void* frame) noexcept { return promise_base::of_frame(frame)->up_; }
+inline std::uint64_t join_state(void* frame) noexcept { return promise_base::of_frame(frame)->join_state(); }
 
 // The awaiting side of a join: everything of join_handle's awaiter that does not depend on
 // the result type.
@@ -57,7 +55,7 @@ inline std::coroutine_handle<> complete_root(promise_base& p, void* frame) noexc
 //     canceller is installed only if the child ever suspends (arm(), from the child's
 //     note_suspend): a child that runs to its end costs no RMW on our side at all. Until
 //     then a cancel() of ours just sets the request, which arm() or our next suspension
-//     point delivers. We stay unregistered; shutdown finds us through the child's waiter_.
+//     point delivers. We stay unregistered; shutdown finds us through the child's link_.
 struct join_waiter : canceller {
     std::coroutine_handle<> parent_;
     promise_base* root_ = nullptr;  // the awaiting task's root
@@ -70,14 +68,14 @@ struct join_waiter : canceller {
     static void on_cancel(canceller* c) noexcept {
         using namespace join_bits;
         auto* self = static_cast<join_waiter*>(c);
-        auto& state = prefix_of(self->child_frame_)->state;
-        std::uint32_t s = state.load(std::memory_order_acquire);
+        auto& state = join_word(self->child_frame_);
+        std::uint64_t s = state.load(std::memory_order_acquire);
         while (true) {
             if (s & complete) return;  // the task resumes us anyway
             if (s & waiter) {
                 if (state.compare_exchange_weak(s, s & ~waiter, std::memory_order_acq_rel)) {
                     self->cancelled_ = true;
-                    schedule(self->root_->core_, self->parent_, schedule_hint::wake);
+                    schedule(self->root_->own_core(), self->parent_, schedule_hint::wake);
                     return;
                 }
             } else if (state.compare_exchange_weak(s, s | wait_aborted, std::memory_order_acq_rel)) {
@@ -101,10 +99,10 @@ struct join_waiter : canceller {
         using namespace join_bits;
         parent_ = parent;
         root_ = root;
-        auto& state = prefix_of(child_frame_)->state;
-        std::uint32_t s = state.load(std::memory_order_acquire);
+        auto& state = join_word(child_frame_);
+        std::uint64_t s = state.load(std::memory_order_acquire);
         if (s & complete) {  // finished, but our budget is spent: let others run first
-            schedule(root->core_, parent, schedule_hint::yield);
+            schedule(root->own_core(), parent, schedule_hint::yield);
             return std::noop_coroutine();
         }
         if (s & destroyed) return parent;
@@ -112,11 +110,10 @@ struct join_waiter : canceller {
             cancelled_ = true;
             return parent;
         }
-        child.continuation_ = parent;  // read by the child only after it sees `waiter`
-        if (!(s & wait_aborted) && take_back_unstarted(root->core_, child_frame_)) {
-            // The child is ours alone: plain stores, canceller armed by the child if needed.
-            child.waiter_.store(reinterpret_cast<std::uintptr_t>(this), std::memory_order_relaxed);
-            state.store(s | waiter, std::memory_order_relaxed);
+        if (!(s & wait_aborted) && take_back_unstarted(root->own_core(), child_frame_)) {
+            // The child is ours alone: relaxed stores, canceller armed by the child if needed.
+            child.link_.store(reinterpret_cast<std::uintptr_t>(this), std::memory_order_relaxed);
+            state.fetch_or(waiter, std::memory_order_relaxed);
             return std::coroutine_handle<>::from_address(child_frame_);
         }
         if (!root->install_canceller(this)) {
@@ -125,7 +122,7 @@ struct join_waiter : canceller {
         }
         installed_ = true;
         // The child may be running right now: it sees an armed waiter, which it leaves alone.
-        child.waiter_.store(reinterpret_cast<std::uintptr_t>(this) | 1, std::memory_order_relaxed);
+        child.link_.store(reinterpret_cast<std::uintptr_t>(this) | 1, std::memory_order_relaxed);
         root->note_suspend();
         while (true) {
             if (s & (complete | destroyed)) break;
@@ -152,21 +149,41 @@ struct join_waiter : canceller {
     void* child_frame_ = nullptr;
 };
 
+// Final step of a spawned task (from its final_suspend). Returns what to resume next.
+inline std::coroutine_handle<> complete_root(promise_base& p, void* frame) noexcept {
+    if (p.registered()) unregister_root(p.own_core(), &p);
+    std::uint64_t prev = p.up_.fetch_or(join_bits::complete, std::memory_order_acq_rel);
+    if (prev & join_bits::waiter) return p.waiter()->parent_;
+    if (prev & join_bits::dropped) {
+        if (p.has_error()) report_unretrieved_error(p.take_error());
+        std::coroutine_handle<>::from_address(frame).destroy();
+    }
+    return std::noop_coroutine();
+}
+
 // The join_handle lets go of the task (drop / detach / destructor).
-inline void drop_root(void* frame, void* promise) noexcept {
-    frame_prefix* pre = prefix_of(frame);
-    std::uint32_t s = pre->state.load(std::memory_order_acquire);
-    if (!(s & (join_bits::complete | join_bits::destroyed)))
-        s = pre->state.fetch_or(join_bits::dropped, std::memory_order_acq_rel);
-    if ((s & join_bits::complete) && !(s & join_bits::destroyed)) {
-        // The task is done and we are its only owner: destroy it and free the memory in one go.
-        auto& p = *static_cast<promise_base*>(promise);
-        if (p.error_) report_unretrieved_error(p.error_);
-        pre->refs.store(1, std::memory_order_relaxed);
+inline void drop_root(void* frame, promise_base& p) noexcept {
+    using namespace join_bits;
+    std::uint64_t s = p.up_.load(std::memory_order_acquire);
+    if (!(s & (complete | destroyed))) s = p.up_.fetch_or(dropped, std::memory_order_acq_rel);
+    if ((s & complete) && !(s & destroyed)) {
+        // The task is done and we are its only owner: destroy it, which frees the memory.
+        if (p.has_error()) report_unretrieved_error(p.take_error());
         std::coroutine_handle<>::from_address(frame).destroy();
         return;
     }
-    release_frame_ref(pre);  // the task (or the shutdown sweep) will destroy the frame
+    if (!(s & destroyed)) return;  // the task runs on and destroys itself at its end
+    s = p.up_.fetch_or(dropped, std::memory_order_acq_rel);
+    if (s & frame_released) free_kept_frame(frame);
+}
+
+// The runtime destroys a frame at shutdown (after setting `destroyed`) or one it could not
+// start: the memory stays for the handle (task.hpp's operator delete) unless the handle is
+// already gone.
+inline void destroy_destroyed_root(void* frame) noexcept {
+    std::coroutine_handle<>::from_address(frame).destroy();
+    std::uint64_t s = join_word(frame).fetch_or(join_bits::frame_released, std::memory_order_acq_rel);
+    if (s & join_bits::dropped) free_kept_frame(frame);
 }
 
 }  // namespace weft::detail

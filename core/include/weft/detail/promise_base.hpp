@@ -5,8 +5,13 @@
 // carries the cancellation request and a single "canceller" slot: an awaitable that
 // suspends registers a canceller there, and cancel() calls it to end the wait early.
 //
-// Cancellation word (roots only): bit 0 = cancellation requested, bit 1 = a cancel() is
-// calling the canceller, the other bits = the registered canceller* (8-byte aligned).
+// Cancellation word (cancel_): bit 0 = cancellation requested (roots), bit 1 = a cancel() is
+// calling the canceller, bits 2-3 = what the address in bits 4-63 is:
+//   canceller_kind  a canceller* (roots: the suspended awaitable's);
+//   sync_kind       a sync_waiter* (wait_queue.hpp; packed, so any address: hence the shift);
+//   error_kind      a boxed std::exception_ptr: the task ended with this exception (any task,
+//                   until taken). A failing task is the rare case, so its exception lives
+//                   out of line and the promise stays three words.
 //   - a suspending awaitable installs its canceller with a CAS that fails if a request is
 //     already there (then it does not suspend and throws cancelled_error);
 //   - cancel() sets the request bit and, if a canceller is installed, takes it out while
@@ -17,6 +22,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <coroutine>
 #include <cstdint>
 #include <exception>
@@ -26,6 +32,9 @@
 namespace weft::detail {
 
 struct join_waiter;
+
+// sync_waiter::on_cancel (wait_queue.hpp), reached through the cancellation word.
+void cancel_sync_waiter(void* waiter) noexcept;
 
 struct alignas(8) canceller {
     void (*on_cancel)(canceller*) noexcept;
@@ -39,50 +48,145 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
+// The runtimes alive in this process, by id (so a root task stores 16 bits, not a pointer).
+// Slot 0 is never used. Filled and cleared by runtime_core's constructor and destructor.
+inline constexpr std::size_t max_runtimes = 1u << 16;
+extern runtime_core* live_runtimes[max_runtimes];
+
+// Frames are 16-byte aligned and gcc and clang place the promise right after the two
+// function pointers of the coroutine header, so promise and frame are 16 bytes apart
+// (make_root checks it for every task type).
+inline constexpr std::size_t promise_offset = 16;
+
+// Every task's promise is these three words, because an idle task's size is what
+// W5 measures (docs/benchmarks.md). Words mean different things for a spawned task (a
+// "root") and for a task run by the task awaiting it:
+//   link_    non-root: the awaiting frame's address (continuation);
+//            root: the join_waiter awaiting our handle, bit 0 set once it has installed its
+//            canceller ("armed"). Atomic: a waiter on another thread may store it while we run.
+//   up_      non-root: our root's promise_base*; root: the packed root word (root_bits):
+//            the join protocol bits (join_state.hpp), the registry slot and the runtime id.
+//            Atomic: the join handle, the registry and wakers touch it from other threads.
+//   cancel_  the cancellation word, see above (roots), or the task's exception (any task).
 struct promise_base {
     static constexpr std::uintptr_t requested_bit = 1;
     static constexpr std::uintptr_t busy_bit = 2;
     static constexpr std::uintptr_t flag_bits = requested_bit | busy_bit;
+    static constexpr std::uintptr_t canceller_kind = 0;
+    static constexpr std::uintptr_t sync_kind = 4;
+    static constexpr std::uintptr_t error_kind = 8;
+    static constexpr int address_shift = 4;  // user-space addresses use at most 57 bits
 
-    std::coroutine_handle<> continuation_{};  // who awaits us (direct await or join waiter)
-    std::exception_ptr error_;                // the task ended with this exception (until taken)
-    promise_base* root_ = this;               // the spawned task this frame belongs to
-    runtime_core* core_ = nullptr;            // roots only: the runtime that runs it
-    // Roots only: the join_waiter awaiting our handle, bit 0 set once it has installed its
-    // canceller ("armed"). Atomic: a waiter on another thread may store it while we run.
-    std::atomic<std::uintptr_t> waiter_{0};
-    std::atomic<std::uintptr_t> cancel_{0};  // roots only: see above
-    std::uint32_t reg_index_ = 0;            // roots only: position in the registry shard
-    std::uint16_t reg_shard_ = 0;            // roots only: which registry shard
-    std::uint8_t frame_offset_ = 0;          // roots only: promise address - frame address
-    bool is_root_ = false;
-    bool registered_ = false;  // roots only: in the registry (see note_suspend)
+    static std::uintptr_t encode(const void* p, std::uintptr_t kind) noexcept {
+        return (reinterpret_cast<std::uintptr_t>(p) << address_shift) | kind;
+    }
+    static std::uintptr_t encode(canceller* c) noexcept { return encode(c, canceller_kind); }
+
+    // Layout of up_ for a root. Bit 0 tells a root (odd) from a root pointer (8-aligned).
+    struct root_bits {
+        static constexpr std::uint64_t is_root = 1;
+        static constexpr std::uint64_t join_mask = 0x7e;  // join_bits:: (join_state.hpp)
+        static constexpr std::uint64_t registered = 0x80;
+        static constexpr int shard_shift = 8;   // 8 bits: registry shard
+        static constexpr int core_shift = 16;   // 16 bits: index into live_runtimes
+        static constexpr int index_shift = 32;  // 32 bits: position in the registry shard
+    };
+
+    std::atomic<std::uintptr_t> link_{0};
+    std::atomic<std::uint64_t> up_{reinterpret_cast<std::uintptr_t>(this)};  // a task is its own root until awaited
+    std::atomic<std::uintptr_t> cancel_{0};
+
+    promise_base() = default;
+    promise_base(const promise_base&) = delete;
+    promise_base& operator=(const promise_base&) = delete;
+    ~promise_base() {
+        if (has_error()) (void)take_error();
+    }
+
+    // The task ended with an exception (from unhandled_exception). Boxed: see above.
+    void set_error(std::exception_ptr e) noexcept;
+    bool has_error() const noexcept { return cancel_.load(std::memory_order_acquire) & error_kind; }
+    // Hands the exception over once (a second take sees none).
+    std::exception_ptr take_error() noexcept;
 
     static bool waiter_needs_arming(std::uintptr_t w) noexcept { return w != 0 && !(w & 1); }
     join_waiter* waiter() const noexcept {
-        return reinterpret_cast<join_waiter*>(waiter_.load(std::memory_order_relaxed) & ~std::uintptr_t{1});
+        return reinterpret_cast<join_waiter*>(link_.load(std::memory_order_relaxed) & ~std::uintptr_t{1});
     }
 
-    bool is_root() const noexcept { return is_root_; }
-    promise_base* root() const noexcept { return root_; }
-    runtime_core* core() const noexcept { return root_->core_; }
-    // Roots only: the coroutine frame this promise lives in.
-    void* frame() noexcept { return reinterpret_cast<char*>(this) - frame_offset_; }
+    // Non-roots: the frame that awaits us.
+    std::coroutine_handle<> continuation() const noexcept {
+        return std::coroutine_handle<>::from_address(reinterpret_cast<void*>(link_.load(std::memory_order_relaxed)));
+    }
+    void set_continuation(std::coroutine_handle<> h) noexcept {
+        link_.store(reinterpret_cast<std::uintptr_t>(h.address()), std::memory_order_relaxed);
+    }
+    void set_root(promise_base* r) noexcept {
+        up_.store(reinterpret_cast<std::uintptr_t>(r), std::memory_order_relaxed);
+    }
 
-    bool cancel_requested() const noexcept { return root_->cancel_.load(std::memory_order_acquire) & requested_bit; }
+    bool is_root() const noexcept { return up_.load(std::memory_order_relaxed) & root_bits::is_root; }
+    promise_base* root() const noexcept {
+        const std::uint64_t u = up_.load(std::memory_order_relaxed);
+        return u & root_bits::is_root ? const_cast<promise_base*>(this) : reinterpret_cast<promise_base*>(u);
+    }
+    // Roots only: the runtime that runs the task.
+    runtime_core* own_core() const noexcept {
+        return live_runtimes[(up_.load(std::memory_order_relaxed) >> root_bits::core_shift) & 0xffff];
+    }
+    runtime_core* core() const noexcept { return root()->own_core(); }
+    // Roots only: the coroutine frame this promise lives in.
+    void* frame() noexcept { return reinterpret_cast<char*>(this) - promise_offset; }
+    static promise_base* of_frame(void* frame) noexcept {
+        return reinterpret_cast<promise_base*>(static_cast<char*>(frame) + promise_offset);
+    }
+
+    // Roots only: the join protocol bits (join_bits:: in join_state.hpp).
+    std::uint64_t join_state(std::memory_order o = std::memory_order_acquire) const noexcept {
+        return up_.load(o) & root_bits::join_mask;
+    }
+
+    // Roots only, the registry's slot (written under the registry shard's lock).
+    bool registered() const noexcept { return up_.load(std::memory_order_relaxed) & root_bits::registered; }
+    std::uint32_t reg_index() const noexcept {
+        return static_cast<std::uint32_t>(up_.load(std::memory_order_relaxed) >> root_bits::index_shift);
+    }
+    std::uint8_t reg_shard() const noexcept {
+        return static_cast<std::uint8_t>(up_.load(std::memory_order_relaxed) >> root_bits::shard_shift);
+    }
+    void set_reg_slot(std::uint8_t shard, std::uint32_t index) noexcept {
+        update_up([&](std::uint64_t u) {
+            u &= ~((std::uint64_t{0xff} << root_bits::shard_shift) | (~std::uint64_t{0} << root_bits::index_shift));
+            return u | root_bits::registered | (std::uint64_t{shard} << root_bits::shard_shift) |
+                   (std::uint64_t{index} << root_bits::index_shift);
+        });
+    }
+    void set_reg_index(std::uint32_t index) noexcept {
+        update_up([&](std::uint64_t u) {
+            return (u & ~(~std::uint64_t{0} << root_bits::index_shift)) |
+                   (std::uint64_t{index} << root_bits::index_shift);
+        });
+    }
+    // Turns this task into a root of the runtime with id `core_id` (before anyone sees it).
+    void make_root(std::uint16_t core_id) noexcept {
+        up_.store(root_bits::is_root | (std::uint64_t{core_id} << root_bits::core_shift), std::memory_order_relaxed);
+    }
+
+    bool cancel_requested() const noexcept { return root()->cancel_.load(std::memory_order_acquire) & requested_bit; }
     // Consumes a pending request (delivery is one-shot, as in asyncio).
     bool take_cancel() noexcept {
-        return root_->cancel_.fetch_and(~requested_bit, std::memory_order_acq_rel) & requested_bit;
+        return root()->cancel_.fetch_and(~requested_bit, std::memory_order_acq_rel) & requested_bit;
     }
 
     // Root only: see note_suspend in scheduler_api.hpp. Also, a task run inline by the task
     // that awaits it (join_state.hpp) arms its waiter's canceller on its first suspension.
     void note_suspend() noexcept {
-        if (!registered_ || waiter_needs_arming(waiter_.load(std::memory_order_relaxed))) note_suspend_slow(this);
+        if (!registered() || waiter_needs_arming(link_.load(std::memory_order_relaxed))) note_suspend_slow(this);
     }
 
     // Root only. Returns false (nothing installed) if cancellation is already requested.
-    bool install_canceller(canceller* c) noexcept {
+    bool install_canceller(canceller* c) noexcept { return install_canceller_word(encode(c)); }
+    bool install_canceller_word(std::uintptr_t word) noexcept {
         std::uintptr_t v = cancel_.load(std::memory_order_acquire);
         while (true) {
             if (v & requested_bit) return false;
@@ -91,13 +195,13 @@ struct promise_base {
                 v = cancel_.load(std::memory_order_acquire);
                 continue;
             }
-            if (cancel_.compare_exchange_weak(v, reinterpret_cast<std::uintptr_t>(c), std::memory_order_acq_rel))
-                return true;
+            if (cancel_.compare_exchange_weak(v, word, std::memory_order_acq_rel)) return true;
         }
     }
 
     // Root only. Waits for a running cancel() to finish with our canceller.
-    void remove_canceller(canceller* c) noexcept {
+    void remove_canceller(canceller* c) noexcept { remove_canceller_word(encode(c)); }
+    void remove_canceller_word(std::uintptr_t word) noexcept {
         std::uintptr_t v = cancel_.load(std::memory_order_acquire);
         while (true) {
             if (v & busy_bit) {
@@ -105,7 +209,7 @@ struct promise_base {
                 v = cancel_.load(std::memory_order_acquire);
                 continue;
             }
-            if ((v & ~flag_bits) != reinterpret_cast<std::uintptr_t>(c)) return;  // cancel() took it
+            if ((v & ~flag_bits) != word) return;  // cancel() took it
             if (cancel_.compare_exchange_weak(v, v & requested_bit, std::memory_order_acq_rel)) return;
         }
     }
@@ -114,20 +218,34 @@ struct promise_base {
     // the tasks left at shutdown (a task_group's destructor cancels its children), only the
     // request is recorded: a canceller would reach into wait lists of frames already freed.
     void request_cancel() noexcept {
-        const bool deliver = !(core_ && is_tearing_down(core_));
+        const bool deliver = !is_tearing_down(own_core());
         std::uintptr_t v = cancel_.load(std::memory_order_acquire);
         while (true) {
-            if (v & busy_bit) return;  // another cancel() is delivering; that one suffices
+            if (v & error_kind) return;  // the task has ended
+            if (v & busy_bit) return;    // another cancel() is delivering; that one suffices
             std::uintptr_t c = deliver ? v & ~flag_bits : 0;
             std::uintptr_t next = c ? (requested_bit | busy_bit) : (v | requested_bit);
             if (cancel_.compare_exchange_weak(v, next, std::memory_order_acq_rel)) {
                 if (c) {
-                    auto* k = reinterpret_cast<canceller*>(c);
-                    k->on_cancel(k);
+                    void* target = reinterpret_cast<void*>(c >> address_shift);
+                    if (c & sync_kind) {
+                        cancel_sync_waiter(target);
+                    } else {
+                        auto* k = static_cast<canceller*>(target);
+                        k->on_cancel(k);
+                    }
                     cancel_.fetch_and(~busy_bit, std::memory_order_release);
                 }
                 return;
             }
+        }
+    }
+
+private:
+    template <class F>
+    void update_up(F f) noexcept {
+        std::uint64_t u = up_.load(std::memory_order_relaxed);
+        while (!up_.compare_exchange_weak(u, f(u), std::memory_order_acq_rel, std::memory_order_relaxed)) {
         }
     }
 };
@@ -138,7 +256,7 @@ struct current_root_awaiter {
     bool await_ready() const noexcept { return false; }
     template <class P>
     bool await_suspend(std::coroutine_handle<P> h) noexcept {
-        root = h.promise().root_;
+        root = h.promise().root();
         return false;
     }
     promise_base* await_resume() const noexcept { return root; }

@@ -34,6 +34,9 @@ bool schedule(runtime_core* core, std::coroutine_handle<> h, schedule_hint hint)
 // fork-join code runs depth-first.
 bool take_back_unstarted(runtime_core* core, void* frame) noexcept;
 
+// The runtime's index in live_runtimes (promise_base.hpp).
+std::uint16_t core_id(const runtime_core* core) noexcept;
+
 // True while the runtime destroys the tasks left at shutdown (their frames go one by one).
 bool is_tearing_down(const runtime_core* core) noexcept;
 

@@ -23,6 +23,7 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <type_traits>
 
 #include <weft/detail/intrusive_list.hpp>
 #include <weft/detail/promise_base.hpp>
@@ -33,7 +34,14 @@ namespace weft::detail {
 
 class wait_owner;
 struct sync_waiter;
-using waiter_list = intrusive_list<sync_waiter>;
+
+// The waiters of one kind of one primitive, and the primitive (for its lock).
+struct waiter_list : intrusive_list<sync_waiter> {
+    wait_owner* owner;
+    explicit waiter_list(wait_owner* o = nullptr) noexcept : owner(o) {}
+    waiter_list(const waiter_list&) = delete;
+    waiter_list& operator=(const waiter_list&) = delete;
+};
 
 // Waiters taken off their lists under the lock, scheduled when the batch goes out of scope.
 // Declare it *before* the lock guard: the guard unlocks first, then the batch wakes.
@@ -45,53 +53,80 @@ struct wake_batch {
     ~wake_batch();
 };
 
-struct sync_waiter : canceller {
-    std::coroutine_handle<> handle;
-    promise_base* root = nullptr;
-    wait_owner* owner = nullptr;
-    waiter_list* list = nullptr;  // the list it waits in; null once taken (owner's lock)
+// A task waiting on a primitive: four words, packed (alignment 1) so that a waiting task's
+// frame has no padding around it — W5 counts the bytes of a million waiting tasks.
+//   frame_  the waiting frame's address (16-aligned) with the flags in its low 4 bits;
+//   place_  the owner (constructed) or, once enqueued, the list it waits in (bit 0 set);
+//   prev, next: the list links.
+// The waiting coroutine must be a weft task: its root is found through its frame.
+struct [[gnu::packed]] sync_waiter {
+    static constexpr std::uintptr_t listed = 1;         // in place_'s list (owner's lock)
+    static constexpr std::uintptr_t cancelled = 2;      // the wait ended by cancellation
+    static constexpr std::uintptr_t uncancellable = 4;  // a wait that must not be interrupted (cv re-lock)
+    static constexpr std::uintptr_t tag_bit = 8;        // the primitive's own use (shared_mutex: writer)
+    static constexpr std::uintptr_t flag_mask = 15;
+
+    std::uintptr_t frame_ = 0;
+    std::uintptr_t place_ = 0;
     sync_waiter* prev = nullptr;
     sync_waiter* next = nullptr;
-    std::uint8_t tag = 0;     // the primitive's own use (reader or writer, ...)
-    bool installed = false;   // our canceller is in the root's slot
-    bool cancelled = false;   // the wait ended by cancellation
-    bool cancellable = true;  // false: a wait that must not be interrupted (cv re-lock)
 
-    explicit sync_waiter(wait_owner* o) noexcept : canceller{&sync_waiter::on_cancel}, owner(o) {}
+    explicit sync_waiter(wait_owner* o) noexcept : place_(reinterpret_cast<std::uintptr_t>(o)) {}
+
+    wait_owner* owner() const noexcept {
+        return place_ & 1 ? reinterpret_cast<waiter_list*>(place_ & ~std::uintptr_t{1})->owner
+                          : reinterpret_cast<wait_owner*>(place_);
+    }
+    waiter_list* list() const noexcept { return reinterpret_cast<waiter_list*>(place_ & ~std::uintptr_t{1}); }
+    bool is_listed() const noexcept { return frame_ & listed; }
+    bool was_cancelled() const noexcept { return frame_ & cancelled; }
+    void set_flag(std::uintptr_t f, bool on) noexcept { frame_ = on ? frame_ | f : frame_ & ~f; }
+    bool tag() const noexcept { return frame_ & tag_bit; }
+    void set_tag(bool t) noexcept { set_flag(tag_bit, t); }
+    void set_cancellable(bool c) noexcept { set_flag(uncancellable, !c); }
+
+    std::coroutine_handle<> handle() const noexcept {
+        return std::coroutine_handle<>::from_address(reinterpret_cast<void*>(frame_ & ~flag_mask));
+    }
+    promise_base* root() const noexcept {
+        return promise_base::of_frame(reinterpret_cast<void*>(frame_ & ~flag_mask))->root();
+    }
+    std::uintptr_t cancel_word() const noexcept { return promise_base::encode(this, promise_base::sync_kind); }
 
     // Under the owner's lock, once the task must wait. Returns false (not linked) if a
     // cancellation is already pending: then the caller must not suspend.
     template <class P>
     bool enqueue(std::coroutine_handle<P> h, waiter_list& into) noexcept {
-        return enqueue_root(h, h.promise().root_, into);
-    }
-    bool enqueue_root(std::coroutine_handle<> h, promise_base* r, waiter_list& into) noexcept {
-        handle = h;
-        root = r;
-        if (cancellable) {
+        static_assert(std::is_base_of_v<promise_base, P>, "weft primitives are awaited from weft tasks");
+        frame_ = reinterpret_cast<std::uintptr_t>(h.address()) | (frame_ & flag_mask);
+        place_ = reinterpret_cast<std::uintptr_t>(&into) | 1;
+        promise_base* r = root();
+        if (!(frame_ & uncancellable)) {
             // on_cancel needs the owner's lock, which we hold: it cannot run before we are listed.
-            if (!r->install_canceller(this)) {
-                cancelled = true;
+            if (!r->install_canceller_word(cancel_word())) {
+                frame_ |= cancelled;
                 return false;
             }
-            installed = true;
         }
         r->note_suspend();  // before we are visible: we may resume on another thread after unlock
         into.push_back(this);
-        list = &into;
+        frame_ |= listed;
         return true;
     }
 
     // await_resume's first step: throws cancelled_error if the wait was cancelled.
     void finish() {
-        if (installed) root->remove_canceller(this);
-        if (cancelled) {
-            root->take_cancel();
+        // Not enqueued (the wait completed at once), or nothing installed.
+        if (!(frame_ & ~flag_mask) || (frame_ & uncancellable)) return;
+        promise_base* r = root();
+        r->remove_canceller_word(cancel_word());
+        if (frame_ & cancelled) {
+            r->take_cancel();
             throw cancelled_error();
         }
     }
 
-    static void on_cancel(canceller* c) noexcept;
+    static void on_cancel(sync_waiter* w) noexcept;
 };
 
 // The part of a primitive that owns the lock and the hook called when a waiter is cancelled.
@@ -106,8 +141,8 @@ public:
 
     // Under the lock: completes `w` (unlinks it; woken when `b` is destroyed).
     static void take(sync_waiter* w, wake_batch& b) noexcept {
-        w->list->erase(w);
-        w->list = nullptr;
+        w->list()->erase(w);
+        w->frame_ &= ~sync_waiter::listed;
         b.woken.push_back(w);
     }
     // Under the lock: completes every waiter of `l`.
@@ -124,21 +159,19 @@ private:
 
 inline wake_batch::~wake_batch() {
     // Each waiter is read before it is scheduled: once scheduled, it may run and be gone.
-    while (sync_waiter* w = woken.pop_front()) schedule(w->root->core_, w->handle, schedule_hint::wake);
+    while (sync_waiter* w = woken.pop_front()) schedule(w->root()->core(), w->handle(), schedule_hint::wake);
 }
 
-inline void sync_waiter::on_cancel(canceller* c) noexcept {
-    auto* w = static_cast<sync_waiter*>(c);
-    wait_owner* o = w->owner;
+inline void sync_waiter::on_cancel(sync_waiter* w) noexcept {
+    wait_owner* o = w->owner();
     wake_batch batch;  // declared first: woken after the unlock
     o->lock_.lock();
-    if (!w->list) {  // completed first: it keeps what it got; the request stays pending
+    if (!w->is_listed()) {  // completed first: it keeps what it got; the request stays pending
         o->lock_.unlock();
         return;
     }
-    w->list->erase(w);
-    w->list = nullptr;
-    w->cancelled = true;
+    w->list()->erase(w);
+    w->frame_ = (w->frame_ & ~listed) | cancelled;
     if (o->on_leave_) o->on_leave_(o, w, batch);
     batch.woken.push_back(w);
     o->lock_.unlock();

@@ -59,7 +59,7 @@ protected:
     template <class P>
     bool begin(std::coroutine_handle<P> h) noexcept {
         handle_ = h;
-        root_ = h.promise().root_;
+        root_ = h.promise().root();
         if (!root_->install_canceller(this)) {
             cancelled_ = true;
             return false;
@@ -83,7 +83,7 @@ protected:
         }
         resume();
     }
-    void resume() noexcept { schedule(root_->core_, handle_, schedule_hint::wake); }
+    void resume() noexcept { schedule(root_->core(), handle_, schedule_hint::wake); }
 
     F fn_;
     call_result<result_type> result_;

@@ -118,7 +118,7 @@ public:
     bool await_ready() noexcept { return io_try(op_); }
     template <class P>
     bool await_suspend(std::coroutine_handle<P> h) noexcept {
-        return io_suspend(op_, h, h.promise().root_);
+        return io_suspend(op_, h, h.promise().root());
     }
     std::size_t await_resume() { return static_cast<std::size_t>(io_finish(op_)); }
 
