@@ -165,16 +165,18 @@ inline std::coroutine_handle<> complete_root(promise_base& p, void* frame) noexc
 inline void drop_root(void* frame, promise_base& p) noexcept {
     using namespace join_bits;
     std::uint64_t s = p.up_.load(std::memory_order_acquire);
-    if (!(s & (complete | destroyed))) s = p.up_.fetch_or(dropped, std::memory_order_acq_rel);
+    // `dropped` is set exactly once, here; `s` is the state just before.
+    if (!((s & complete) && !(s & destroyed))) s = p.up_.fetch_or(dropped, std::memory_order_acq_rel);
     if ((s & complete) && !(s & destroyed)) {
-        // The task is done and we are its only owner: destroy it, which frees the memory.
+        // The task is done and we are its only owner (complete_root saw no `dropped` and left
+        // the frame to us): destroy it, which frees the memory.
         if (p.has_error()) report_unretrieved_error(p.take_error());
         std::coroutine_handle<>::from_address(frame).destroy();
         return;
     }
-    if (!(s & destroyed)) return;  // the task runs on and destroys itself at its end
-    s = p.up_.fetch_or(dropped, std::memory_order_acq_rel);
-    if (s & frame_released) free_kept_frame(frame);
+    // Unfinished: the task destroys itself at its end. Destroyed at shutdown: the runtime kept
+    // the memory for us if it was done with it first (frame_released), else it frees it.
+    if ((s & destroyed) && (s & frame_released)) free_kept_frame(frame);
 }
 
 // The runtime destroys a frame at shutdown (after setting `destroyed`) or one it could not
