@@ -3,13 +3,23 @@
 // weft/detail/scheduler_api.hpp for when a task enters: at its first suspension, so tasks
 // that never wait never pay for this.
 //
-// Sharded: a shard is a mutex and a vector of promises; a promise remembers its shard and
+// Sharded: a shard is a mutex and an array of promises; a promise remembers its shard and
 // its index, so removal is O(1) (the last entry moves into the hole). A task is added to
 // the shard of the worker it suspends on and removed by whichever worker runs its final
 // step. After close_and_drain() nothing is added any more.
+//
+// A shard's array is segmented: entry i lives in segs[i / segment_entries] at
+// i % segment_entries, so growing never copies (a vector copies 8 MB and leaves its old
+// buffers resident when a million tasks suspend). Invariant (under the shard's mutex):
+// segs holds exactly ceil(count / segment_entries) segments; when a removal empties the
+// last one it goes, as the spare if there is none yet (so a count that moves back and
+// forth across a boundary does not map and unmap each time), else back to the kernel.
+// Segments are mapped pages (page_memory.hpp), so the memory follows the number of
+// suspended tasks.
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -17,11 +27,25 @@
 
 #include <weft/detail/promise_base.hpp>
 
+#include "page_memory.hpp"
+
 namespace weft::detail {
 
 class task_registry {
+    // The only accesses to the promise's registry slot (bits of its up_ word).
+    static std::uint8_t shard_of(const promise_base* p) noexcept { return p->reg_shard(); }
+    static std::uint32_t index_of(const promise_base* p) noexcept { return p->reg_index(); }
+    static void set_slot(promise_base* p, std::uint8_t shard, std::uint32_t index) noexcept {
+        p->set_reg_slot(shard, index);
+    }
+    static void set_index(promise_base* p, std::uint32_t index) noexcept { p->set_reg_index(index); }
+
 public:
-    // At most 256 shards: a root stores its shard in 8 bits.
+    // 4096 entries = 32 KiB: one mmap per 4096 suspensions, and at most a partly written
+    // segment plus a spare of slack per shard.
+    static constexpr std::size_t segment_entries = 4096;
+
+    // At most 256 shards: a root keeps its shard in 8 bits.
     explicit task_registry(std::uint32_t shards)
         : shards_(std::make_unique<shard[]>(shards < 256 ? shards : 256)), count_(shards < 256 ? shards : 256) {}
 
@@ -31,25 +55,23 @@ public:
         shard& s = shards_[idx];
         std::lock_guard lock(s.mu);
         if (s.closed) return false;
-        try {
-            s.tasks.push_back(p);
-        } catch (...) {
-            return false;
-        }
-        p->set_reg_slot(idx, static_cast<std::uint32_t>(s.tasks.size() - 1));
-        s.size.store(s.tasks.size(), std::memory_order_relaxed);
+        if (s.count == s.segs.size() * segment_entries && !s.grow()) return false;
+        s.at(s.count) = p;
+        set_slot(p, idx, static_cast<std::uint32_t>(s.count));
+        ++s.count;
+        s.size.store(s.count, std::memory_order_relaxed);
         return true;
     }
 
     void remove(promise_base* p) noexcept {
-        shard& s = shards_[p->reg_shard()];
+        shard& s = shards_[shard_of(p)];
         std::lock_guard lock(s.mu);
-        promise_base* last = s.tasks.back();
-        const std::uint32_t index = p->reg_index();
-        s.tasks[index] = last;
-        last->set_reg_index(index);
-        s.tasks.pop_back();
-        s.size.store(s.tasks.size(), std::memory_order_relaxed);
+        const std::uint32_t i = index_of(p);
+        promise_base* last = s.at(--s.count);
+        s.at(i) = last;
+        set_index(last, i);
+        if (s.count == (s.segs.size() - 1) * segment_entries) s.drop_last_segment();
+        s.size.store(s.count, std::memory_order_relaxed);
     }
 
     std::uint64_t size() const noexcept {
@@ -66,19 +88,57 @@ public:
             shard& s = shards_[i];
             std::lock_guard lock(s.mu);
             s.closed = true;
-            out.insert(out.end(), s.tasks.begin(), s.tasks.end());
-            s.tasks.clear();
+            out.reserve(out.size() + s.count);
+            for (std::size_t j = 0; j < s.count; ++j) out.push_back(s.at(j));
+            s.count = 0;
+            s.release_all();
             s.size.store(0, std::memory_order_relaxed);
         }
         return out;
     }
 
 private:
+    static constexpr std::size_t segment_bytes = segment_entries * sizeof(promise_base*);
+
     struct alignas(64) shard {
         std::mutex mu;
-        std::vector<promise_base*> tasks;
-        std::atomic<std::uint64_t> size{0};
+        std::vector<promise_base**> segs;  // ceil(count / segment_entries) segments
+        promise_base** spare = nullptr;    // an empty segment kept for the next growth
+        std::size_t count = 0;
+        std::atomic<std::uint64_t> size{0};  // count, readable without the lock
         bool closed = false;
+
+        shard() = default;
+        shard(const shard&) = delete;
+        shard& operator=(const shard&) = delete;
+        ~shard() { release_all(); }
+
+        promise_base*& at(std::size_t i) noexcept { return segs[i / segment_entries][i % segment_entries]; }
+        // Appends a segment (the spare if there is one). False when out of memory.
+        bool grow() noexcept {
+            try {
+                if (!spare) spare = static_cast<promise_base**>(map_pages(segment_bytes));
+                segs.push_back(spare);
+            } catch (...) {  // a new mapping, if any, stays as the spare
+                return false;
+            }
+            spare = nullptr;
+            return true;
+        }
+        void drop_last_segment() noexcept {
+            promise_base** seg = segs.back();
+            segs.pop_back();
+            if (spare)
+                unmap_pages(seg, segment_bytes);
+            else
+                spare = seg;
+        }
+        void release_all() noexcept {
+            for (promise_base** seg : segs) unmap_pages(seg, segment_bytes);
+            if (spare) unmap_pages(spare, segment_bytes);
+            spare = nullptr;
+            std::vector<promise_base**>().swap(segs);
+        }
     };
     std::unique_ptr<shard[]> shards_;
     const std::uint32_t count_;
