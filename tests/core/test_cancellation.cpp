@@ -5,8 +5,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <stdexcept>
 #include <stop_token>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <weft/channel.hpp>
@@ -307,6 +309,39 @@ weft::task<bool> already_stopped() {
 TEST(cancellation, a_stopped_token_cancels_at_the_first_suspension) {
     weft::runtime rt(workers(1));
     EXPECT_TRUE(rt.block_on(already_stopped()));
+}
+
+// A failing task keeps its exception in its cancellation word: cancel() racing with the
+// failure must leave either the exception or cancelled_error, never a mix, and no leak.
+weft::task<> fail_after_yields(int yields) {
+    for (int i = 0; i < yields; ++i) co_await weft::yield_now();
+    throw std::runtime_error("failed");
+}
+
+weft::task<std::pair<int, int>> cancel_while_tasks_fail(int n) {
+    std::vector<weft::join_handle<>> handles;
+    for (int i = 0; i < n; ++i) handles.push_back(weft::spawn(fail_after_yields(i % 3)));
+    for (int i = 0; i < n; i += 2) handles[static_cast<std::size_t>(i)].cancel();
+    int failed = 0, cancelled = 0;
+    for (auto& h : handles) {
+        try {
+            co_await h;
+        } catch (const weft::cancelled_error&) {  // before runtime_error: it is one
+            ++cancelled;
+        } catch (const std::runtime_error&) {
+            ++failed;
+        }
+    }
+    co_return std::pair{failed, cancelled};
+}
+
+TEST(cancellation, races_with_a_failing_task) {
+    weft::runtime rt(workers(2));
+    constexpr int n = 3000;
+    auto [failed, cancelled] = rt.block_on(cancel_while_tasks_fail(n));
+    EXPECT_EQ(failed + cancelled, n);
+    EXPECT_GE(failed, n / 2);  // the ones never cancelled all fail
+    EXPECT_GT(cancelled, 0);   // most cancelled ones were still yielding
 }
 
 }  // namespace

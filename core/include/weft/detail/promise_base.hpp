@@ -22,6 +22,7 @@
 #pragma once
 
 #include <atomic>
+#include <cassert>
 #include <cstddef>
 #include <coroutine>
 #include <cstdint>
@@ -78,6 +79,7 @@ struct promise_base {
     static constexpr int address_shift = 4;  // user-space addresses use at most 57 bits
 
     static std::uintptr_t encode(const void* p, std::uintptr_t kind) noexcept {
+        assert(reinterpret_cast<std::uintptr_t>(p) >> (64 - address_shift) == 0);
         return (reinterpret_cast<std::uintptr_t>(p) << address_shift) | kind;
     }
     static std::uintptr_t encode(canceller* c) noexcept { return encode(c, canceller_kind); }

@@ -9,7 +9,7 @@
 //     (note_suspend) and links the waiter into one of the owner's lists;
 //   - whoever completes a waiter does so under the same lock: it does the primitive's work
 //     (hands over a permit, an item, ...), then wait_owner::take() unlinks the waiter
-//     (`list` becomes null) into a wake_batch, which schedules it after the lock is released;
+//     (its `listed` flag is cleared) into a wake_batch, which schedules it after the lock is released;
 //   - a cancel() calls sync_waiter::on_cancel from any thread: under the lock, if the waiter is
 //     still listed it leaves the list, the owner's on_leave hook may hand what it held back
 //     (shared_mutex re-grants, barrier withdraws the arrival), and it is scheduled with
