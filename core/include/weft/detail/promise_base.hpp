@@ -134,6 +134,7 @@ struct promise_base {
     }
     // Roots only: the runtime that runs the task.
     runtime_core* own_core() const noexcept {
+        assert(is_root());
         return live_runtimes[(up_.load(std::memory_order_relaxed) >> root_bits::core_shift) & 0xffff];
     }
     runtime_core* core() const noexcept { return root()->own_core(); }
@@ -183,6 +184,7 @@ struct promise_base {
     // Root only: see note_suspend in scheduler_api.hpp. Also, a task run inline by the task
     // that awaits it (join_state.hpp) arms its waiter's canceller on its first suspension.
     void note_suspend() noexcept {
+        assert(is_root());
         if (!registered() || waiter_needs_arming(link_.load(std::memory_order_relaxed))) note_suspend_slow(this);
     }
 
