@@ -49,6 +49,8 @@ inline std::size_t class_of(std::size_t bytes) noexcept { return (bytes + granul
 
 }  // namespace
 
+[[gnu::tls_model("initial-exec")]] thread_local void* tl_frame_to_keep = nullptr;
+
 void* scalable_alloc(std::size_t bytes) {
     void* p = ::scalable_malloc(bytes);
     if (!p) throw std::bad_alloc();

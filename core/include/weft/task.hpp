@@ -16,7 +16,6 @@
 #pragma once
 
 #include <coroutine>
-#include <cstring>
 #include <exception>
 #include <memory>
 #include <type_traits>
@@ -54,20 +53,14 @@ struct task_promise_common : promise_base {
         if (has_error()) std::rethrow_exception(take_error());
     }
 
-    static void* operator new(std::size_t n) {
-        void* frame = allocate_frame(n);
-        // If a parameter's copy throws, operator delete runs before the promise exists:
-        // make its up_ read see "not a root".
-        std::memset(static_cast<char*>(frame) + promise_offset, 0, 2 * sizeof(std::uintptr_t));
-        return frame;
-    }
+    static void* operator new(std::size_t n) { return allocate_frame(n); }
     // A root the runtime destroyed unfinished (shutdown) keeps its memory for its
-    // join_handle (join_state.hpp). The promise's destructor has run: up_ is read from
-    // memory that is still allocated, as the handle will read it.
+    // join_handle (join_state.hpp): ~promise_base names it in tl_frame_to_keep.
     static void operator delete(void* frame, std::size_t n) noexcept {
-        constexpr std::uint64_t kept = root_bits::is_root | join_bits::destroyed;
-        if ((of_frame(frame)->up_.load(std::memory_order_relaxed) & kept) == kept) [[unlikely]]
+        if (frame == tl_frame_to_keep) [[unlikely]] {
+            tl_frame_to_keep = nullptr;
             return keep_frame_memory(frame, n);
+        }
         deallocate_frame(frame, n);
     }
 };

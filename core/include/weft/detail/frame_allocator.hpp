@@ -3,9 +3,9 @@
 // A frame is allocated at exactly the size the compiler asks for, with nothing in front of
 // it: a spawned task keeps its join protocol in its promise (join_state.hpp). The one case
 // where memory must outlive the frame's contents — the runtime destroys an unfinished task
-// at shutdown while its join_handle lives on — is handled by the promise's operator delete
-// (task.hpp): the memory stays, and its size is written over the dead coroutine header so
-// that the last owner can free it.
+// at shutdown while its join_handle lives on — is handled by the promise: its destructor
+// names the frame in tl_frame_to_keep, its operator delete (task.hpp) then keeps the memory
+// and writes the size over the dead coroutine header so that the last owner can free it.
 //
 // Memory comes from a per-thread cache of size classes (no atomics, no locks on the hot
 // path), backed by oneTBB's scalable allocator. A frame freed on another thread simply
@@ -27,6 +27,10 @@ void scalable_free(void* p) noexcept;
 
 inline void* allocate_frame(std::size_t n) { return cached_alloc(n); }
 inline void deallocate_frame(void* frame, std::size_t n) noexcept { cached_free(frame, n); }
+
+// The frame whose memory the next operator delete on this thread must keep: set by the
+// promise's destructor (while it may still read its own state), read by operator delete.
+[[gnu::tls_model("initial-exec")]] extern thread_local void* tl_frame_to_keep;
 
 // A frame whose destructors ran but whose memory must stay (see above): its size goes over
 // the dead resume pointer, for free_kept_frame.

@@ -33,7 +33,7 @@ namespace join_bits {
 inline constexpr std::uint64_t complete = 2;
 inline constexpr std::uint64_t waiter = 4;
 inline constexpr std::uint64_t dropped = 8;
-inline constexpr std::uint64_t destroyed = 16;
+inline constexpr std::uint64_t destroyed = promise_base::root_bits::destroyed;
 inline constexpr std::uint64_t wait_aborted = 32;
 inline constexpr std::uint64_t frame_released = 64;
 static_assert((complete | waiter | dropped | destroyed | wait_aborted | frame_released) ==
@@ -180,8 +180,8 @@ inline void drop_root(void* frame, promise_base& p) noexcept {
 }
 
 // The runtime destroys a frame at shutdown (after setting `destroyed`) or one it could not
-// start: the memory stays for the handle (task.hpp's operator delete) unless the handle is
-// already gone.
+// start: the memory stays for the handle (~promise_base and task.hpp's operator delete)
+// unless the handle is already gone.
 inline void destroy_destroyed_root(void* frame) noexcept {
     std::coroutine_handle<>::from_address(frame).destroy();
     std::uint64_t s = join_word(frame).fetch_or(join_bits::frame_released, std::memory_order_acq_rel);

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <exception>
 
+#include <weft/detail/frame_allocator.hpp>
 #include <weft/detail/scheduler_api.hpp>
 
 namespace weft::detail {
@@ -88,6 +89,7 @@ struct promise_base {
     struct root_bits {
         static constexpr std::uint64_t is_root = 1;
         static constexpr std::uint64_t join_mask = 0x7e;  // join_bits:: (join_state.hpp)
+        static constexpr std::uint64_t destroyed = 16;    // = join_bits::destroyed
         static constexpr std::uint64_t registered = 0x80;
         static constexpr int shard_shift = 8;   // 8 bits: registry shard
         static constexpr int core_shift = 16;   // 16 bits: index into live_runtimes
@@ -103,6 +105,11 @@ struct promise_base {
     promise_base& operator=(const promise_base&) = delete;
     ~promise_base() {
         if (has_error()) (void)take_error();
+        // A root the runtime destroys unfinished keeps its memory for its join_handle: tell
+        // operator delete now, while our state may still be read (join_state.hpp).
+        constexpr std::uint64_t kept = root_bits::is_root | root_bits::destroyed;
+        if ((up_.load(std::memory_order_relaxed) & kept) == kept) [[unlikely]]
+            tl_frame_to_keep = frame();
     }
 
     // The task ended with an exception (from unhandled_exception). Boxed: see above.
