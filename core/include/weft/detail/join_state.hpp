@@ -14,8 +14,9 @@
 // by whichever of {frame, handle} lets go of it last.
 //
 // At shutdown the runtime destroys unfinished frames while their handles may live on. Such
-// a frame's memory is kept (destroy_keeping_memory) and freed by whichever of {runtime,
-// handle} sets the second of `frame_released` / `dropped`. Until then the handle reads
+// a frame's memory is kept (destroy_destroyed_root, ~promise_base, the promise's operator
+// delete) and freed by whichever of {runtime, handle} sets the second of `frame_released` /
+// `dropped`. Until then the handle reads
 // the join bits of a promise whose destructor has run: the word is a trivially destructible
 // atomic in memory that is still allocated and that nothing else writes.
 #pragma once
@@ -51,7 +52,8 @@ inline std::uint64_t join_state(void* frame) noexcept { return promise_base::of_
 //     suspended), publish `waiter` with a CAS; the child's final step resumes us;
 //   - the child has not started and sits in this worker's LIFO slots: take it back and run
 //     it inline by symmetric transfer (fork-join then runs depth-first, cache-warm). Nobody
-//     else can see the child then, so publishing `waiter` is a plain store, and our
+//     else can see the child then (unstarted, it is not in the registry either, which
+//     rewrites other bits of the word), so publishing `waiter` is a plain store, and our
 //     canceller is installed only if the child ever suspends (arm(), from the child's
 //     note_suspend): a child that runs to its end costs no RMW on our side at all. Until
 //     then a cancel() of ours just sets the request, which arm() or our next suspension
@@ -113,7 +115,7 @@ struct join_waiter : canceller {
         if (!(s & wait_aborted) && take_back_unstarted(root->own_core(), child_frame_)) {
             // The child is ours alone: relaxed stores, canceller armed by the child if needed.
             child.link_.store(reinterpret_cast<std::uintptr_t>(this), std::memory_order_relaxed);
-            state.fetch_or(waiter, std::memory_order_relaxed);
+            state.store(s | waiter, std::memory_order_relaxed);
             return std::coroutine_handle<>::from_address(child_frame_);
         }
         if (!root->install_canceller(this)) {
