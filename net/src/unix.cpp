@@ -70,17 +70,22 @@ std::pair<unix_stream, unix_stream> unix_stream::pair() {
     return {unix_stream(async_fd(sv[0])), unix_stream(async_fd(sv[1]))};
 }
 
-unix_listener& unix_listener::operator=(unix_listener&& o) noexcept {
+detail::path_bound_socket& detail::path_bound_socket::operator=(path_bound_socket&& o) noexcept {
     if (this != &o) {
         close();
         fd_ = std::move(o.fd_);
-        path_ = std::move(o.path_);
-        o.path_.clear();
+        path_ = std::exchange(o.path_, {});
     }
     return *this;
 }
 
-unix_listener::~unix_listener() { close(); }
+void detail::path_bound_socket::close() noexcept {
+    if (fd_.is_open()) {
+        fd_.close();
+        unlink_ours(path_);
+    }
+    path_.clear();
+}
 
 unix_listener unix_listener::bind(std::string path, int backlog) {
     unix_listener l;
@@ -95,26 +100,6 @@ task<unix_stream> unix_listener::accept() {
     int fd = static_cast<int>(co_await weft::detail::io_awaiter{weft::detail::io_opcode::accept, fd_.state()});
     co_return unix_stream(async_fd(fd));
 }
-
-void unix_listener::close() noexcept {
-    if (fd_.is_open()) {
-        fd_.close();
-        unlink_ours(path_);
-    }
-    path_.clear();
-}
-
-unix_datagram& unix_datagram::operator=(unix_datagram&& o) noexcept {
-    if (this != &o) {
-        close();
-        fd_ = std::move(o.fd_);
-        path_ = std::move(o.path_);
-        o.path_.clear();
-    }
-    return *this;
-}
-
-unix_datagram::~unix_datagram() { close(); }
 
 unix_datagram unix_datagram::bind(std::string path) {
     unix_datagram d;
@@ -155,14 +140,6 @@ task<std::pair<std::size_t, std::string>> unix_datagram::recv_from(std::span<std
     socklen_t len = sizeof sun;
     std::size_t n = co_await detail::recv_message(fd_, buf, &sun, &len);
     co_return std::pair{n, path_of(sun, len)};
-}
-
-void unix_datagram::close() noexcept {
-    if (fd_.is_open()) {
-        fd_.close();
-        unlink_ours(path_);
-    }
-    path_.clear();
 }
 
 }  // namespace weft::net

@@ -92,4 +92,37 @@ TEST_P(dgram, unix_streams_and_datagrams) {
     rt.block_on(run());
 }
 
+// Listeners and datagram sockets own their socket file: a move hands it over, a move
+// assignment over a bound socket removes the old file, close() and destruction remove theirs.
+TEST_P(dgram, bound_unix_sockets_own_their_file) {
+    weft::runtime rt(config(1));
+    auto run = []() -> task<void> {
+        const std::string base = "/tmp/weft-test-own-" + std::to_string(::getpid());
+        auto exists = [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; };
+        {
+            auto a = weft::net::unix_listener::bind(base + ".a");
+            auto b = weft::net::unix_listener::bind(base + ".b");
+            weft::net::unix_listener moved(std::move(a));
+            EXPECT_EQ(moved.path(), base + ".a");
+            EXPECT_TRUE(a.path().empty());
+            a.close();  // the moved-from one holds nothing: the file stays
+            EXPECT_TRUE(exists(base + ".a"));
+            b = std::move(moved);  // b's own file goes, it takes over .a
+            EXPECT_FALSE(exists(base + ".b"));
+            EXPECT_EQ(b.path(), base + ".a");
+            auto c = co_await weft::net::unix_stream::connect(base + ".a");
+            EXPECT_TRUE(c.is_open());
+        }
+        EXPECT_FALSE(exists(base + ".a"));  // destroyed with b
+        auto d = weft::net::unix_datagram::bind(base + ".d");
+        weft::net::unix_datagram e;
+        e = std::move(d);
+        EXPECT_TRUE(exists(base + ".d"));
+        e.close();
+        EXPECT_FALSE(exists(base + ".d"));
+        co_return;
+    };
+    rt.block_on(run());
+}
+
 }  // namespace

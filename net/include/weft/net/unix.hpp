@@ -25,30 +25,38 @@ public:
     static std::pair<unix_stream, unix_stream> pair();
 };
 
-class unix_listener {
+namespace detail {
+// The socket of a unix_listener or unix_datagram and the path it is bound to: closing it
+// (explicitly, by destruction, or by a move assignment over it) removes the socket file it
+// created. A moved-from one holds neither.
+class path_bound_socket {
+public:
+    path_bound_socket() noexcept = default;
+    path_bound_socket(path_bound_socket&& o) noexcept : fd_(std::move(o.fd_)), path_(std::exchange(o.path_, {})) {}
+    path_bound_socket& operator=(path_bound_socket&& o) noexcept;
+    ~path_bound_socket() { close(); }
+    void close() noexcept;
+
+protected:
+    async_fd fd_;
+    std::string path_;  // removed on close when we created it
+};
+}  // namespace detail
+
+class unix_listener : private detail::path_bound_socket {
 public:
     unix_listener() noexcept = default;
-    unix_listener(unix_listener&&) noexcept = default;
-    unix_listener& operator=(unix_listener&&) noexcept;
-    ~unix_listener();
     // Removes a stale socket file at path first (only if it is a socket). Throws system_error.
     static unix_listener bind(std::string path, int backlog = 1024);
     task<unix_stream> accept();
     const std::string& path() const noexcept { return path_; }
     // Closes and removes the socket file.
-    void close() noexcept;
-
-private:
-    async_fd fd_;
-    std::string path_;
+    using path_bound_socket::close;
 };
 
-class unix_datagram {
+class unix_datagram : private detail::path_bound_socket {
 public:
     unix_datagram() noexcept = default;
-    unix_datagram(unix_datagram&&) noexcept = default;
-    unix_datagram& operator=(unix_datagram&&) noexcept;
-    ~unix_datagram();
     static unix_datagram bind(std::string path);
     static unix_datagram unbound();
     static std::pair<unix_datagram, unix_datagram> pair();
@@ -63,11 +71,8 @@ public:
     [[nodiscard]] weft::detail::io_awaiter recv(std::span<std::byte> buf) noexcept {
         return {weft::detail::io_opcode::recv, fd_.state(), buf.data(), static_cast<std::uint32_t>(buf.size())};
     }
-    void close() noexcept;
-
-private:
-    async_fd fd_;
-    std::string path_;  // removed on close when we created it
+    // Closes and removes the socket file if bind() created one.
+    using path_bound_socket::close;
 };
 
 }  // namespace weft::net
