@@ -29,6 +29,7 @@ worker* current_worker() noexcept { return tl_worker; }
 worker::worker(runtime_core& core, std::uint32_t index)
     : core_(core),
       index_(index),
+      has_peers_(core.config().resolved_workers() > 1),
       queue_(core.config().local_queue_capacity),
       hooks_(make_worker_hooks(core, index)),
       overflow_buf_(std::make_unique<void*[]>(core.config().local_queue_capacity / 2 + 1)),
@@ -250,11 +251,12 @@ void worker::schedule_local(void* task, schedule_hint hint) noexcept {
         // A new task is worth a wake-up (idle workers steal from the slots too); a woken one
         // only once something reached the queue, or ping-pong pairs would bounce between
         // workers.
-        if (hint == schedule_hint::spawn || evicted) core_.notify_work();
+        if ((hint == schedule_hint::spawn || evicted) && has_peers_) core_.notify_work();
         return;
     }
     push_back(task);
-    core_.notify_work();
+    // Alone in its runtime, the worker would only wake itself: skip the fence (W3 at 1 worker).
+    if (has_peers_) core_.notify_work();
 }
 
 worker_metrics worker::metrics() const {

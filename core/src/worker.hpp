@@ -86,6 +86,7 @@ private:
 
     runtime_core& core_;
     const std::uint32_t index_;
+    const bool has_peers_;  // more than one worker: there is someone to wake
     local_queue queue_;
     lifo_slots lifo_;
     std::unique_ptr<worker_hooks> hooks_;    // timers and I/O of this worker; it parks in them
