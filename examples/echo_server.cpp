@@ -74,9 +74,9 @@ int main(int argc, char** argv) {
     try {
         weft::runtime_config cfg = weft::runtime_config::load();
         cfg.workers = threads;
-        cfg.io_driver = driver == "epoll"      ? weft::io_driver_kind::epoll
-                        : driver == "io_uring" ? weft::io_driver_kind::io_uring
-                                               : weft::io_driver_kind::automatic;
+        cfg.section<weft::io_config>().driver = driver == "epoll"      ? weft::io_driver_kind::epoll
+                                                : driver == "io_uring" ? weft::io_driver_kind::io_uring
+                                                                       : weft::io_driver_kind::automatic;
         auto ip = weft::net::ip_address::parse(host);
         weft::runtime rt(cfg);
         return rt.block_on(serve_until_signal({ip, static_cast<std::uint16_t>(port)}, grace_ms));

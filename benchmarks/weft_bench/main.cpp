@@ -28,6 +28,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <weft/io_config.hpp>
+#include <weft/io_stack.hpp>
 #include <weft/runtime.hpp>
 
 #include "machine.hpp"
@@ -82,7 +84,7 @@ run_outcome run_here(const weft::bench::scenario& s, std::uint32_t threads, cons
     run_outcome out;
     weft::runtime_config cfg;
     cfg.workers = threads;
-    cfg.io_driver = driver_kind(driver);
+    cfg.section<weft::io_config>().driver = driver_kind(driver);
     weft::runtime rt(cfg);
     weft::bench::last_extras() = {};
     out.rate = s.run(rt);

@@ -1,5 +1,5 @@
 // log.cpp — creation of the "weft" logger and the report of errors nobody awaited.
-#include "log.hpp"
+#include <weft/internal/log.hpp>
 
 #include <exception>
 

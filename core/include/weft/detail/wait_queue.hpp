@@ -54,7 +54,7 @@ struct wake_batch {
 };
 
 // A task waiting on a primitive: four words, packed (alignment 1) so that a waiting task's
-// frame has no padding around it — W5 counts the bytes of a million waiting tasks.
+// frame has no padding around it — weft-bench idle_memory counts the bytes of a million waiting tasks.
 //   frame_  the waiting frame's address (16-aligned) with the flags in its low 4 bits;
 //   place_  the owner (constructed) or, once enqueued, the list it waits in (bit 0 set);
 //   prev, next: the list links.
