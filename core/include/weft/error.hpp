@@ -8,8 +8,8 @@
 //   - system_error:    a system call failed; carries the errno (as std::system_error does);
 //   - task_group_error: children of a task_group failed; holds every failure (asyncio's
 //                      ExceptionGroup);
-//   - channel_closed:  send on a closed channel / oneshot, or receive from a closed oneshot;
-//   - queue_full, queue_empty, queue_shut_down: weft::queue's put_nowait / get_nowait /
+//   - channel_closed_error:  send on a closed channel / oneshot, or receive from a closed oneshot;
+//   - queue_full_error, queue_empty_error, queue_shut_down_error: weft::queue's put_nowait / get_nowait /
 //                      shutdown errors (asyncio.QueueFull, QueueEmpty, QueueShutDown).
 //
 //   try { co_await handle; }
@@ -99,24 +99,24 @@ private:
 };
 
 // Sending on a closed channel (or oneshot), or receiving from a oneshot closed empty.
-class channel_closed : public error {
+class channel_closed_error : public error {
 public:
-    channel_closed() : error("weft: the channel is closed") {}
+    channel_closed_error() : error("weft: the channel is closed") {}
 };
 
 // weft::queue: put_nowait on a full queue, get_nowait on an empty one, put/get after
 // shutdown (asyncio.QueueFull / QueueEmpty / QueueShutDown).
-class queue_full : public error {
+class queue_full_error : public error {
 public:
-    queue_full() : error("weft::queue: full") {}
+    queue_full_error() : error("weft::queue: full") {}
 };
-class queue_empty : public error {
+class queue_empty_error : public error {
 public:
-    queue_empty() : error("weft::queue: empty") {}
+    queue_empty_error() : error("weft::queue: empty") {}
 };
-class queue_shut_down : public error {
+class queue_shut_down_error : public error {
 public:
-    queue_shut_down() : error("weft::queue: shut down") {}
+    queue_shut_down_error() : error("weft::queue: shut down") {}
 };
 
 }  // namespace weft
