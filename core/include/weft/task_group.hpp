@@ -233,6 +233,12 @@ public:
     class join_awaiter : group_state::joiner {
     public:
         explicit join_awaiter(group_state* g) noexcept : g_(g) {}
+        join_awaiter(const join_awaiter&) = delete;
+        join_awaiter& operator=(const join_awaiter&) = delete;
+        // Destroyed while it waits (the runtime destroyed the joining task at shutdown).
+        ~join_awaiter() {
+            if (waiting) g_->abandon_join(*this);
+        }
         bool await_ready() const noexcept { return false; }
         template <class P>
         bool await_suspend(std::coroutine_handle<P> h) noexcept {

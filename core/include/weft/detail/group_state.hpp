@@ -74,6 +74,7 @@ public:
         promise_base* root = nullptr;
         bool installed = false;
         bool cancelled = false;  // the joining task was cancelled while it waited
+        bool waiting = false;    // it is joiner_ (under the lock; cleared by whoever unsets it)
         joiner() noexcept : canceller{&joiner::on_cancel} {}
 
         static void on_cancel(canceller* c) noexcept {
@@ -135,6 +136,7 @@ public:
             if (--live_ == 0 && joiner_) {
                 wake = joiner_->handle;
                 core = joiner_->root->core();
+                joiner_->waiting = false;
                 joiner_ = nullptr;
                 finished_ = true;
             }
@@ -162,7 +164,15 @@ public:
         }
         root->note_suspend();
         joiner_ = &j;
+        j.waiting = true;
         return true;
+    }
+    // The joining frame is destroyed while it waits (the runtime shut down; the group may
+    // outlive it): forget it, so that the last child does not resume freed memory.
+    void abandon_join(joiner& j) noexcept {
+        spin_guard g(lock_);
+        if (joiner_ == &j) joiner_ = nullptr;
+        j.waiting = false;
     }
     // join()'s await_resume: rethrows failures (as task_group_error) or the cancellation.
     void end_join(joiner& j);
@@ -179,7 +189,8 @@ public:
         {
             spin_guard g(lock_);
             detached_ = true;
-            joiner_ = nullptr;  // a joiner being destroyed (shutdown) must not be resumed
+            if (joiner_) joiner_->waiting = false;  // a joiner being destroyed (shutdown) must not be resumed
+            joiner_ = nullptr;
             if (live_ > 0) abort_locked();
             unreported.swap(errors_);
         }
