@@ -420,4 +420,91 @@ TEST(cancellation, catch_all_that_rethrows_lets_it_through) {
     EXPECT_TRUE(cleaned.load());
 }
 
+// ---- What cancelling a task that awaits a join_handle does to the awaited task ----
+
+weft::task<int> wait_on_event(weft::event* ev, std::atomic<bool>* waiting) {
+    waiting->store(true);
+    co_await ev->wait();
+    co_return 5;
+}
+
+// Awaits the child with the cancel_child option; reports whether the child had finished
+// (cancelled) by the time our own cancelled_error arrived.
+weft::task<bool> await_propagating(weft::join_handle<int>* child) {
+    try {
+        (void)co_await child->join(weft::on_cancel::cancel_child);
+    } catch (const weft::cancelled_error&) {
+        co_return child->is_finished();
+    }
+    co_return false;
+}
+
+weft::task<bool> cancel_a_propagating_joiner(bool cancel_before_the_await) {
+    weft::event ev;
+    std::atomic<bool> child_waiting{false};
+    auto child = weft::spawn(wait_on_event(&ev, &child_waiting));
+    while (!child_waiting.load()) co_await weft::yield_now();
+    auto joiner = weft::spawn(await_propagating(&child));
+    if (cancel_before_the_await) {
+        joiner.cancel();  // pending when it reaches the await (on one worker, it has not run)
+    } else {
+        for (int i = 0; i < 10; ++i) co_await weft::yield_now();  // it waits on the child now
+        joiner.cancel();
+    }
+    bool child_done_first = co_await joiner;
+    // The child was cancelled (the event was never set): its outcome is cancelled_error.
+    bool child_cancelled = false;
+    try {
+        (void)co_await child;
+    } catch (const weft::cancelled_error&) {
+        child_cancelled = true;
+    }
+    co_return child_done_first&& child_cancelled;
+}
+
+TEST(cancellation, the_cancel_child_option_cancels_and_awaits_the_awaited_task) {
+    for (std::uint32_t n : {1u, 2u}) {
+        weft::runtime rt(workers(n));
+        EXPECT_TRUE(rt.block_on(cancel_a_propagating_joiner(false))) << n << " workers";
+        EXPECT_TRUE(rt.block_on(cancel_a_propagating_joiner(true))) << n << " workers, cancelled first";
+    }
+}
+
+// The child is spawned and awaited at once (on one worker it has not started: the default
+// would run it inline); it suspends on the event and the awaiting task is cancelled.
+weft::task<bool> spawn_and_await_propagating(weft::event* ev, std::atomic<bool>* waiting, std::atomic<bool>* done) {
+    auto child = weft::spawn(wait_on_event(ev, waiting));
+    try {
+        (void)co_await child.join(weft::on_cancel::cancel_child);
+    } catch (const weft::cancelled_error&) {
+        done->store(child.is_finished());
+        throw;
+    }
+    co_return false;
+}
+
+weft::task<bool> cancel_an_unstarted_propagating_join() {
+    weft::event ev;
+    std::atomic<bool> waiting{false}, done{false};
+    auto parent = weft::spawn(spawn_and_await_propagating(&ev, &waiting, &done));
+    while (!waiting.load()) co_await weft::yield_now();
+    parent.cancel();
+    try {
+        (void)co_await parent;
+    } catch (const weft::cancelled_error&) {
+        co_return done.load();
+    }
+    co_return false;
+}
+
+TEST(cancellation, the_cancel_child_option_with_a_child_not_yet_started) {
+    for (std::uint32_t n : {1u, 2u}) {
+        weft::runtime rt(workers(n));
+        EXPECT_TRUE(rt.block_on(cancel_an_unstarted_propagating_join())) << n << " workers";
+    }
+}
+
+// The default (`co_await h`, on_cancel::leave_child) is covered above by
+// reaches_a_task_awaiting_a_join: the child runs on and still delivers its value.
+
 }  // namespace
