@@ -96,8 +96,9 @@ public:
 
     // Reserves a place for a new child (counted, listed without a root yet). Throws if the
     // group no longer accepts children.
-    void reserve(group_child_node* n) {
+    void reserve(group_child_node* n, runtime_core* core) {
         spin_guard g(lock_);
+        core_ = core;
         if (finished_) throw error("weft::task_group: spawn into a group that has been joined");
         if (aborting_) throw error("weft::task_group: spawn into a group that is shutting down");
         ++live_;
@@ -184,16 +185,23 @@ public:
     }
 
     // The group object goes away: cancel what is left and let the children finish detached.
+    // Children still running mean the owner never joined: said loudly (not when the runtime
+    // destroys the frames at shutdown, which is no mistake of the owner's).
     void detach() noexcept {
         std::vector<std::exception_ptr> unreported;
+        std::size_t unjoined = 0;
         {
             spin_guard g(lock_);
             detached_ = true;
             if (joiner_) joiner_->waiting = false;  // a joiner being destroyed (shutdown) must not be resumed
             joiner_ = nullptr;
-            if (live_ > 0) abort_locked();
+            if (live_ > 0) {
+                abort_locked();
+                if (!is_tearing_down(core_)) unjoined = live_;
+            }
             unreported.swap(errors_);
         }
+        if (unjoined) report_unjoined_group(policy_ == policy::isolate, unjoined);
         for (auto& e : unreported) report_unretrieved_error(e);  // never silently dropped
         release();
     }
@@ -228,6 +236,7 @@ private:
     std::atomic<std::uint32_t> refs_{1};
     std::size_t live_ = 0;
     joiner* joiner_ = nullptr;
+    runtime_core* core_ = nullptr;  // the children's (set by reserve: live_ > 0 implies set)
     const policy policy_;
     bool aborting_ = false;
     bool finished_ = false;
