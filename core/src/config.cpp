@@ -5,7 +5,11 @@
 #include <weft/config.hpp>
 #include <weft/error.hpp>
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <sstream>
 #include <string_view>
@@ -65,10 +69,21 @@ io_driver_kind parse_driver(const std::string& src, const char* key, const std::
     fail(src, key, text, "expected one of auto, epoll, io_uring");
 }
 
+// A TOML value as text for messages: strings without their TOML quotes (config_error
+// quotes the value once).
 std::string node_text(const toml::node& n) {
+    if (auto s = n.value_exact<std::string>()) return *s;
     std::ostringstream os;
     n.visit([&](auto&& v) { os << v; });
     return os.str();
+}
+
+// The file must be a regular file: a directory reads as empty and /dev/zero as nothing
+// useful, and both would be accepted silently.
+void check_config_file(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw config_error(path, "<file>", path, std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw config_error(path, "<file>", path, "not a regular file");
 }
 
 key_desc uint_key(const char* name, std::uint32_t runtime_config::*field, std::uint64_t lo, std::uint64_t hi,
@@ -167,6 +182,7 @@ std::string env_name(const char* key) {
 }  // namespace
 
 void runtime_config::apply_file(const std::string& path) {
+    check_config_file(path);
     toml::table tbl;
     try {
         tbl = toml::parse_file(path);
@@ -186,6 +202,7 @@ void runtime_config::apply_file(const std::string& path) {
 void runtime_config::apply_env(const std::map<std::string, std::string>& env) {
     for (auto& [name, value] : env) {
         if (name.rfind("WEFT_", 0) != 0 || name == "WEFT_CONFIG") continue;
+        if (value.empty()) continue;  // WEFT_X= means unset, as in most tools
         const key_desc* found = nullptr;
         for (auto& k : keys())
             if (env_name(k.name) == name) found = &k;
@@ -202,10 +219,7 @@ void runtime_config::apply_process_env() {
         if (eq == std::string_view::npos || kv.rfind("WEFT_", 0) != 0) continue;
         env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
     }
-    if (auto it = env.find("WEFT_CONFIG"); it != env.end()) {
-        if (it->second.empty()) throw config_error("environment", "WEFT_CONFIG", "", "empty file name");
-        apply_file(it->second);
-    }
+    if (auto it = env.find("WEFT_CONFIG"); it != env.end() && !it->second.empty()) apply_file(it->second);
     apply_env(env);
 }
 

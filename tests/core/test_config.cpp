@@ -71,7 +71,7 @@ TEST(config, bad_file_values_name_source_key_and_value) {
     auto type = write_file("type.toml", "workers = \"four\"\n");
     e = expect_config_error([&] { weft::runtime_config::from_file(type); });
     EXPECT_EQ(e.key(), "workers");
-    EXPECT_EQ(e.value(), "'four'");
+    EXPECT_EQ(e.value(), "four");  // without TOML's quotes: what() quotes it once
 
     auto negative = write_file("negative.toml", "workers = -2\n");
     e = expect_config_error([&] { weft::runtime_config::from_file(negative); });
@@ -158,6 +158,39 @@ TEST(config, values_set_in_code_are_validated_by_the_runtime) {
     c = {};
     c.thread_name_prefix = "a-very-long-thread-prefix";
     EXPECT_THROW(weft::runtime rt(c), weft::config_error);
+}
+
+TEST(config, empty_environment_values_mean_unset) {
+    weft::runtime_config c;
+    c.workers = 3;
+    c.apply_env({{"WEFT_WORKERS", ""}, {"WEFT_IO_DRIVER", ""}});
+    EXPECT_EQ(c.workers, 3u);
+    EXPECT_EQ(c.io_driver, weft::io_driver_kind::automatic);
+    ::setenv("WEFT_CONFIG", "", 1);  // no file
+    EXPECT_NO_THROW(weft::runtime_config::load());
+    ::unsetenv("WEFT_CONFIG");
+}
+
+TEST(config, the_config_file_must_be_a_regular_file) {
+    for (std::string bad : {std::string("/dev/zero"), ::testing::TempDir()}) {
+        auto e = expect_config_error([&] { weft::runtime_config::from_file(bad); });
+        EXPECT_EQ(e.source(), bad);
+        EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+    }
+    ::setenv("WEFT_CONFIG", "/dev/zero", 1);
+    auto e = expect_config_error([] { weft::runtime_config::load(); });
+    ::unsetenv("WEFT_CONFIG");
+    EXPECT_EQ(e.value(), "/dev/zero");
+}
+
+TEST(config, string_values_are_quoted_once) {
+    auto path = write_file("loud.toml", "log_level = \"loud\"\n");
+    auto e = expect_config_error([&] { weft::runtime_config::from_file(path); });
+    EXPECT_EQ(e.value(), "loud");
+    EXPECT_NE(std::string(e.what()).find("log_level = 'loud'"), std::string::npos) << e.what();
+    auto type = write_file("type2.toml", "pin_workers = \"yes\"\n");
+    e = expect_config_error([&] { weft::runtime_config::from_file(type); });
+    EXPECT_EQ(e.value(), "yes");
 }
 
 }  // namespace

@@ -10,9 +10,11 @@
 //   cfg.workers = 4;                                 // code has the last word
 //   weft::runtime rt(cfg);
 //
-// A wrong value (WEFT_WORKERS=abc, workers = 0, an unknown key, an unreadable file) throws
-// weft::config_error naming the source, the key and the value. Nothing is silently
-// clamped or defaulted.
+// A wrong value (WEFT_WORKERS=abc, workers = 0, an unknown key, an unreadable file or one
+// that is not a regular file) throws weft::config_error naming the source, the key and the
+// value. Nothing is silently clamped or defaulted. An empty variable (WEFT_WORKERS=) means
+// unset. weft::run() and runtime's constructor throw it too: catch it in main() (see
+// examples/hello.cpp) to print it and exit non-zero instead of std::terminate.
 //
 // Thread safety: a plain value type.
 #pragma once
