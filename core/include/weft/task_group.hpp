@@ -342,7 +342,11 @@ public:
 namespace detail {
 
 template <class R>
-struct body_task_result;
+struct body_task_result {
+    static_assert(always_false<R>,
+                  "weft::with_task_group: the block must return a weft::task<T>, e.g. "
+                  "[&](weft::task_group& g) -> weft::task<> { ... }");
+};
 template <class T>
 struct body_task_result<task<T>> {
     using type = T;
