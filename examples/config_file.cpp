@@ -31,6 +31,6 @@ int main() {
         return run_server();
     } catch (const weft::config_error& e) {
         fmt::print(stderr, "config_file: {}\n", e.what());
-        return 1;
+        return 2;
     }
 }

@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"auto", "epoll", "io_uring"}))
         ->capture_default_str();
     app.add_option("--grace-ms", grace_ms, "On a signal, cancel connections still open after this long")
+        ->check(CLI::Range(0, 3'600'000))
         ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
     try {
@@ -80,6 +81,9 @@ int main(int argc, char** argv) {
         auto ip = weft::net::ip_address::parse(host);
         weft::runtime rt(cfg);
         return rt.block_on(serve_until_signal({ip, static_cast<std::uint16_t>(port)}, grace_ms));
+    } catch (const weft::config_error& e) {  // a bad WEFT_* variable or $WEFT_CONFIG file
+        fmt::print(stderr, "echo_server: {}\n", e.what());
+        return 2;
     } catch (const std::exception& e) {
         fmt::print(stderr, "echo_server: {}\n", e.what());
         return 1;

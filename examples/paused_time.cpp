@@ -13,7 +13,7 @@ weft::task<int> slow() {
 }
 
 int run_paused() {
-    weft::runtime_config cfg{.workers = 1};
+    auto cfg = weft::runtime_config::load();  // defaults, $WEFT_CONFIG, WEFT_*
     cfg.section<weft::timer_config>().paused = true;
     weft::runtime rt(cfg);
     auto t0 = weft::now(rt);
@@ -31,7 +31,12 @@ int run_paused() {
 }
 
 int main() {
-    int rc = run_paused();
-    std::puts(rc == 0 ? "timed out at the paused deadline" : "no timeout");
-    return rc;
+    try {
+        int rc = run_paused();
+        std::puts(rc == 0 ? "timed out at the paused deadline" : "no timeout");
+        return rc;
+    } catch (const weft::config_error& e) {  // a bad WEFT_* variable or $WEFT_CONFIG file
+        std::fprintf(stderr, "%s\n", e.what());
+        return 2;
+    }
 }

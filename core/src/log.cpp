@@ -43,4 +43,15 @@ void report_unretrieved_error(const std::exception_ptr& e) noexcept {
     }
 }
 
+void report_unjoined_group(bool scope, std::size_t live) noexcept {
+    try {
+        log().error(
+            "weft::{} destroyed with {} child task(s) still running and never joined: they were cancelled and "
+            "run on detached, possibly touching state that is gone. Join on every path: use "
+            "weft::with_task_group (docs/structured-concurrency.md)",
+            scope ? "task_scope" : "task_group", live);
+    } catch (...) {
+    }
+}
+
 }  // namespace weft::detail

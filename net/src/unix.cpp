@@ -27,7 +27,11 @@ socklen_t make_address(const std::string& path, sockaddr_un& sun) {
 std::string path_of(const sockaddr_un& sun, socklen_t len) {
     std::size_t n = len > offsetof(sockaddr_un, sun_path) ? len - offsetof(sockaddr_un, sun_path) : 0;
     if (n == 0) return {};
-    if (sun.sun_path[0] == '\0') return "@" + std::string(sun.sun_path + 1, n - 1);
+    if (sun.sun_path[0] == '\0') {  // abstract: '@' + the name (appended: gcc 12's -Wrestrict false positive)
+        std::string s(1, '@');
+        s.append(sun.sun_path + 1, n - 1);
+        return s;
+    }
     return std::string(sun.sun_path, strnlen(sun.sun_path, n));
 }
 

@@ -174,6 +174,19 @@ TEST(config, empty_environment_values_mean_unset) {
     c.apply_env({{"WEFT_WORKERS", ""}, {"WEFT_IO_DRIVER", ""}});
     EXPECT_EQ(c.workers, 3u);
     EXPECT_TRUE(c.sections.pending().empty());
+    ::setenv("WEFT_CONFIG", "", 1);  // no file
+    EXPECT_NO_THROW(weft::runtime_config::load());
+    ::unsetenv("WEFT_CONFIG");
+}
+
+TEST(config, string_values_are_quoted_once) {
+    auto path = write_file("loud.toml", "log_level = \"loud\"\n");
+    auto e = expect_config_error([&] { weft::runtime_config::from_file(path); });
+    EXPECT_EQ(e.value(), "loud");
+    EXPECT_NE(std::string(e.what()).find("log_level = 'loud'"), std::string::npos) << e.what();
+    auto type = write_file("type2.toml", "pin_workers = \"yes\"\n");
+    e = expect_config_error([&] { weft::runtime_config::from_file(type); });
+    EXPECT_EQ(e.value(), "yes");
 }
 
 TEST(config, the_config_file_must_be_a_regular_file) {

@@ -20,7 +20,10 @@
 // weft::config_error naming the source, the key and the value; nothing is silently clamped
 // or defaulted. Core's keys are checked as they are read; a section's settings are checked
 // when its module reads them — at the latest when a runtime is built, which also rejects a
-// section that no module of the runtime reads (a typo such as WEFT_IOO_DRIVER).
+// section that no module of the runtime reads (a typo such as WEFT_IOO_DRIVER). An empty
+// variable (WEFT_WORKERS=) means unset; WEFT_CONFIG must name a regular file. weft::run()
+// and runtime's constructor throw config_error too: catch it in main() (see
+// examples/hello.cpp) to print it and exit non-zero instead of std::terminate.
 //
 // Thread safety: a plain value type (copies are deep).
 #pragma once
