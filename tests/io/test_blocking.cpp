@@ -75,6 +75,9 @@ TEST_P(blocking, signal_wakes_a_waiting_task) {
     weft::runtime rt(config(2));
     auto run = []() -> task<void> {
         auto wait = []() -> task<int> { co_return co_await weft::signal(SIGUSR1, SIGUSR2); };
+        // Install the handler here: the loop may kill before the spawned task first runs
+        // (slow under TSan), and SIGUSR2's default action ends the process.
+        (void)weft::signal(SIGUSR1, SIGUSR2);
         auto h = weft::spawn(wait());
         for (int i = 0; i < 500 && !h.is_finished(); ++i) {
             co_await weft::sleep_for(2ms);
