@@ -9,7 +9,8 @@
 // The kernel lists its loaded ULPs in /proc/sys/net/ipv4/tcp_available_ulp. If "tls" is
 // missing it may still be a module that loads on first use, so the probe sets TCP_ULP "tls"
 // on a connected loopback socket (which loads it, given CAP_NET_ADMIN). When that fails,
-// one log line says why and TLS stays in user space.
+// one log line (level info: on most kernels without root it is the normal case) says why
+// and TLS stays in user space.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -62,7 +63,7 @@ bool probe() {
     if (ulps.find("tls") != std::string::npos) return true;
     int err = try_tls_ulp();
     if (err == 0) return true;
-    weft::detail::log().warn(
+    weft::detail::log().info(
         "TLS: kernel TLS unavailable (tcp_available_ulp: '{}'; TCP_ULP \"tls\": {}): TLS runs in user space", ulps,
         std::strerror(err));
     return false;
