@@ -90,7 +90,7 @@ TEST_P(tls_transports, large_transfer_both_ways) {
     auto run = [](tls_transport t) -> task<bool> {
         auto l = weft::net::tcp_listener::bind(weft::test::loopback());
         auto server = weft::spawn(serve_echo(&l, weft::test::server_context(t), 1));
-        bool ok = co_await client_exchange(l.local_address(), weft::test::client_context(t), 48 << 20, 99);
+        bool ok = co_await client_exchange(l.local_address(), weft::test::client_context(t), 16 << 20, 99);
         co_await server;
         co_return ok;
     };
@@ -110,7 +110,7 @@ TEST_P(tls_transports, over_unix_streams) {
         };
         auto srv = weft::spawn(hs(&server));
         co_await client.handshake();
-        bool ok = co_await weft::test::exchange_tls(client, 3 << 20, 7);
+        bool ok = co_await weft::test::exchange_tls(client, 2 << 20, 7);
         co_await srv;
         co_return ok;
     };
