@@ -142,18 +142,19 @@ tls_result want(tls_engine::impl& e, const char* verb, int rc, int saved_errno) 
 
 void configure_transport(tls_engine::impl& e) {
     tls_transport t = e.ctx->transport;
-    const bool tcp = e.fd >= 0 && is_tcp(e.fd);
     if (t == tls_transport::socket && e.fd < 0) t = tls_transport::buffers;
+    // kTLS only for TCP (the ULP is TCP's), and only asked about when it may be used.
+    const bool ktls = e.ctx->ktls && e.fd >= 0 && kernel_tls_available() && is_tcp(e.fd);
     if (t == tls_transport::automatic) {
-        e.ktls_attempt = e.ctx->ktls && tcp && kernel_tls_available();
-        t = e.ktls_attempt ? tls_transport::socket : tls_transport::buffers;
+        e.ktls_attempt = ktls;
+        t = ktls ? tls_transport::socket : tls_transport::buffers;
     }
     switch (t) {
         case tls_transport::socket:
             SSL_set0_rbio(e.ssl, new_socket_bio(e.fd));
             SSL_set0_wbio(e.ssl, new_socket_bio(e.fd));
             e.rd_io = e.wr_io = engine_io::socket;
-            if (e.ctx->ktls && tcp) SSL_set_options(e.ssl, SSL_OP_ENABLE_KTLS);
+            if (ktls) SSL_set_options(e.ssl, SSL_OP_ENABLE_KTLS);
             break;
         case tls_transport::memory_bio:
             e.mem_rbio = new_memory_bio();
