@@ -42,7 +42,9 @@ int bio_read(BIO* b, char* out, std::size_t len, std::size_t* done) {
 int bio_write(BIO* b, const char* data, std::size_t len, std::size_t* done) {
     BIO_clear_retry_flags(b);
     auto* p = reinterpret_cast<const std::byte*>(data);
-    engine(b)->pending.insert(engine(b)->pending.end(), p, p + len);
+    std::vector<std::byte>& out = engine(b)->pending;
+    if (out.capacity() == 0) out.reserve(4096);  // a handshake flight fits: no regrowth
+    out.insert(out.end(), p, p + len);
     *done = len;
     return 1;
 }

@@ -26,6 +26,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <weft/net/address.hpp>
+
 #include "engine_impl.hpp"
 #include "errors.hpp"
 
@@ -42,6 +44,27 @@ bool is_tcp(int fd) {
 bool is_ip_literal(const std::string& host) {
     unsigned char buf[sizeof(in6_addr)];
     return ::inet_pton(AF_INET, host.c_str(), buf) == 1 || ::inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+// How messages name the peer: given at construction, or (a server over a socket) asked
+// from the socket the first time a message needs it, so that a healthy connection costs no
+// getpeername. Never after the transport was closed: the number may name another socket.
+const std::string& peer_name(tls_engine::impl& e) {
+    if (!e.peer.empty()) return e.peer;
+    e.peer = "peer";
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (e.fd >= 0 && ::getpeername(e.fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+        if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
+            try {
+                e.peer = socket_address::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len).to_string();
+            } catch (const weft::error&) {
+            }
+        } else if (ss.ss_family == AF_UNIX) {
+            e.peer = "unix socket peer";
+        }
+    }
+    return e.peer;
 }
 
 BIO* new_socket_bio(int fd) {
@@ -79,7 +102,7 @@ void check_handshake_done(const tls_engine::impl& e, const char* verb) {
 
 // Turns a failed SSL call into an exception, marking the engine failed.
 [[noreturn]] void raise(tls_engine::impl& e, const char* verb, int ssl_error, int saved_errno) {
-    const std::string what = std::string(verb) + " " + e.peer;
+    const std::string what = std::string(verb) + " " + peer_name(e);
     e.broken = true;
     openssl_error_code code = peek_openssl_error();
     std::string reasons = take_openssl_errors();
@@ -274,7 +297,7 @@ tls_result tls_engine::write(std::span<const std::byte> in) {
     check_usable(e, "TLS write to");
     check_handshake_done(e, "TLS write to");
     if (e.write_abandoned)
-        throw tls_error("TLS write to " + e.peer + ": an earlier write was cancelled in the middle of a record");
+        throw tls_error("TLS write to " + peer_name(e) + ": an earlier write was cancelled in the middle of a record");
     ERR_clear_error();
     errno = 0;
     std::size_t n = 0;
@@ -290,7 +313,8 @@ tls_result tls_engine::shutdown() {
     check_usable(e, "TLS shutdown with");
     check_handshake_done(e, "TLS shutdown with");
     if (e.write_abandoned)
-        throw tls_error("TLS shutdown with " + e.peer + ": an earlier write was cancelled in the middle of a record");
+        throw tls_error("TLS shutdown with " + peer_name(e) +
+                        ": an earlier write was cancelled in the middle of a record");
     if (SSL_get_shutdown(e.ssl) & SSL_SENT_SHUTDOWN) return {tls_step::done, 0, e.has_output()};
     ERR_clear_error();
     errno = 0;
@@ -306,7 +330,8 @@ tls_result tls_engine::shutdown() {
 std::span<std::byte> tls_engine::input_space() {
     impl& e = *impl_;
     std::lock_guard g(e.lock);
-    if (!e.in) e.in = std::make_unique<std::byte[]>(impl::input_capacity);
+    if (!e.in)
+        e.in = std::make_unique_for_overwrite<std::byte[]>(impl::input_capacity);     // no zeroing: 32 KiB a connection
     if (e.rd_io == engine_io::memory_bio) return {e.in.get(), impl::input_capacity};  // staging only
     if (e.in_start == e.in_end) {
         e.in_start = e.in_end = 0;
@@ -370,7 +395,14 @@ bool tls_engine::socket_writes() const noexcept { return impl_->wr_io == engine_
 
 void tls_engine::fail(std::string why) noexcept {
     std::lock_guard g(impl_->lock);
+    peer_name(*impl_);  // while the descriptor is still ours
     if (impl_->failed.empty()) impl_->failed = std::move(why);
+}
+
+void tls_engine::closing() noexcept {
+    std::lock_guard g(impl_->lock);
+    if (impl_->failed.empty()) impl_->failed = "the stream was closed";
+    impl_->fd = -1;
 }
 
 void tls_engine::abandon_write() noexcept {
@@ -383,7 +415,10 @@ bool tls_engine::peer_closed() const noexcept {
     return (SSL_get_shutdown(impl_->ssl) & SSL_RECEIVED_SHUTDOWN) != 0;
 }
 
-const std::string& tls_engine::peer() const noexcept { return impl_->peer; }
+std::string tls_engine::peer() const {
+    std::lock_guard g(impl_->lock);
+    return peer_name(*impl_);
+}
 
 std::string tls_engine::alpn() const {
     std::lock_guard g(impl_->lock);

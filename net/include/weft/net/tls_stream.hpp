@@ -90,14 +90,17 @@ public:
     // "host:port" when one host runs several TLS servers.
     static tls_stream client(Stream s, const tls_context& ctx, std::string server_name, std::string session_key = {}) {
         std::string key = session_key.empty() ? server_name : std::move(session_key);
-        std::string peer = server_name.empty() ? detail::tls_describe_peer(s) : server_name;
+        std::string peer = !server_name.empty()                ? server_name
+                           : detail::tls_socket_stream<Stream> ? std::string()
+                                                               : detail::tls_describe_peer(s);
         int fd = native_fd(s);
         return tls_stream(std::move(s),
                           detail::tls_engine(ctx, false, std::move(server_name), std::move(key), std::move(peer), fd));
     }
     // A server over an accepted stream; the context holds the certificate and key.
     static tls_stream server(Stream s, const tls_context& ctx) {
-        std::string peer = detail::tls_describe_peer(s);
+        // Over a socket the engine asks for the peer's address only if a message needs it.
+        std::string peer = detail::tls_socket_stream<Stream> ? std::string() : detail::tls_describe_peer(s);
         int fd = native_fd(s);
         return tls_stream(std::move(s), detail::tls_engine(ctx, true, {}, {}, std::move(peer), fd));
     }
@@ -200,29 +203,33 @@ public:
     // already have closed its socket: that is not a failure here. Idempotent.
     task<void> shutdown() {
         check();
+        int err = 0;
         try {
             {
                 auto held = co_await engine_.write_lock().scoped_lock();
-                while (true) {
+                while (err == 0) {
                     detail::tls_result r = engine_.shutdown();
-                    if (r.has_output) co_await flush_locked();
+                    if (r.has_output) err = co_await send_output();
                     if (r.step == detail::tls_step::done) break;
-                    co_await transfer(r.step);
+                    if (err == 0) co_await transfer(r.step);
                 }
             }
-            co_await flush_if_idle();
-            if constexpr (requires { stream_.shutdown(shutdown_how::send); }) {
-                if (stream_.is_open()) stream_.shutdown(shutdown_how::send);
+            if (err == 0) {
+                co_await flush_if_idle();
+                if constexpr (requires { stream_.shutdown(shutdown_how::send); }) {
+                    if (stream_.is_open()) stream_.shutdown(shutdown_how::send);
+                }
             }
         } catch (const weft::system_error&) {
             if (!engine_.peer_closed()) throw;  // else: the peer left first, as it may
         }
+        if (err != 0 && !engine_.peer_closed()) throw system_error(-err, "TLS shutdown with " + engine_.peer());
     }
 
     // Closes the transport at once (no close_notify); pending operations end with
     // system_error(ECANCELED). Idempotent; also what the destructor does.
     void close() noexcept {
-        if (engine_.valid()) engine_.fail("the stream was closed");
+        if (engine_.valid()) engine_.closing();
         stream_.close();
     }
     bool is_open() const noexcept { return stream_.is_open(); }
@@ -278,14 +285,31 @@ private:
     }
 
     // Sends the engine's output; the caller holds write_lock. Progress is recorded after
-    // every send, so a cancelled flush leaves the rest for the next one.
-    task<void> flush_locked() {
+    // every send, so a cancelled flush leaves the rest for the next one. Returns 0, or the
+    // transport's -errno: over a socket a peer that has gone costs no exception here (a
+    // server answering close_notify to a client that already closed meets it on every
+    // connection); other streams throw their own errors.
+    task<int> send_output() {
         while (true) {
             std::span<const std::byte> out = engine_.output();
-            if (out.empty()) co_return;
-            std::size_t n = co_await stream_.write_some(out);
+            if (out.empty()) co_return 0;
+            std::size_t n = 0;
+            if constexpr (detail::tls_socket_stream<Stream>) {
+                std::int64_t r = co_await weft::detail::io_result_awaiter{
+                    weft::detail::io_opcode::send, stream_.fd().state(), const_cast<std::byte*>(out.data()),
+                    static_cast<std::uint32_t>(std::min<std::size_t>(out.size(), 1u << 30))};
+                if (r < 0) co_return static_cast<int>(r);
+                n = static_cast<std::size_t>(r);
+            } else {
+                n = co_await stream_.write_some(out);
+            }
             engine_.output_sent(n);
         }
+    }
+
+    task<void> flush_locked() {
+        int err = co_await send_output();
+        if (err != 0) throw system_error(-err, "TLS write to " + engine_.peer());
     }
 
     task<void> flush() {

@@ -60,7 +60,8 @@ class tls_engine {
 public:
     tls_engine() noexcept;
     // fd: the transport's socket, or -1 when it has none (buffers only). peer: how errors
-    // name the peer ("example.test:443"). session_key: the client's session cache key.
+    // name the peer ("example.test"); empty: asked from fd when a message needs it.
+    // session_key: the client's session cache key.
     tls_engine(const tls_context& ctx, bool server, std::string server_name, std::string session_key, std::string peer,
                int fd);
     tls_engine(tls_engine&&) noexcept;
@@ -91,16 +92,20 @@ public:
     bool socket_reads() const noexcept;   // read readiness instead of receiving into the buffer
     bool socket_writes() const noexcept;  // write readiness instead of sending output()
 
-    // Marks the connection unusable (a cancelled handshake, a closed stream): later steps
-    // throw tls_error naming `why`.
+    // Marks the connection unusable (a cancelled handshake, a timeout): later steps throw
+    // tls_error naming `why`. Call it before closing the transport.
     void fail(std::string why) noexcept;
+    // The transport is being closed (tls_stream::close): unusable, and its descriptor is no
+    // longer asked for the peer's address.
+    void closing() noexcept;
     // A write on the socket transport was cancelled in the middle of a record: OpenSSL must
     // not be asked to write again (later writes throw), reads still work.
     void abandon_write() noexcept;
 
     // The peer's close_notify has arrived.
     bool peer_closed() const noexcept;
-    const std::string& peer() const noexcept;
+    // How messages name the peer ("example.test", "127.0.0.1:50312").
+    std::string peer() const;
     std::string alpn() const;
     std::string version() const;
     std::string cipher() const;
