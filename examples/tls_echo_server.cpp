@@ -158,9 +158,9 @@ int main(int argc, char** argv) {
     try {
         weft::runtime_config cfg = weft::runtime_config::load();
         cfg.workers = threads;
-        cfg.io_driver = driver == "epoll"      ? weft::io_driver_kind::epoll
-                        : driver == "io_uring" ? weft::io_driver_kind::io_uring
-                                               : weft::io_driver_kind::automatic;
+        cfg.section<weft::io_config>().driver = driver == "epoll"      ? weft::io_driver_kind::epoll
+                                                : driver == "io_uring" ? weft::io_driver_kind::io_uring
+                                                                       : weft::io_driver_kind::automatic;
         auto ctx = weft::net::tls_context::server(cert, key);
         ctx.set_ktls(ktls);
         if (!ciphersuites.empty()) ctx.set_ciphersuites(ciphersuites);
@@ -174,6 +174,9 @@ int main(int argc, char** argv) {
         auto ip = weft::net::ip_address::parse(host);
         weft::runtime rt(cfg);
         return rt.block_on(serve_until_signal({ip, static_cast<std::uint16_t>(port)}, ctx, opts, grace_ms));
+    } catch (const weft::config_error& e) {  // a bad WEFT_* variable or $WEFT_CONFIG file
+        fmt::print(stderr, "tls_echo_server: {}\n", e.what());
+        return 2;
     } catch (const std::exception& e) {
         fmt::print(stderr, "tls_echo_server: {}\n", e.what());
         return 1;

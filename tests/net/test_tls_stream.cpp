@@ -35,7 +35,7 @@ protected:
     weft::runtime_config config(std::uint32_t workers) const {
         weft::runtime_config c;
         c.workers = workers;
-        c.io_driver = GetParam().driver;
+        c.section<weft::io_config>().driver = GetParam().driver;
         return c;
     }
 };

@@ -22,7 +22,7 @@
 #include <string>
 
 #include "engine_impl.hpp"
-#include "log.hpp"
+#include <weft/internal/log.hpp>
 
 #ifndef TCP_ULP
 #define TCP_ULP 31

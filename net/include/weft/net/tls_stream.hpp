@@ -294,12 +294,10 @@ private:
             std::span<const std::byte> out = engine_.output();
             if (out.empty()) co_return 0;
             std::size_t n = 0;
-            if constexpr (detail::tls_socket_stream<Stream>) {
-                std::int64_t r = co_await weft::detail::io_result_awaiter{
-                    weft::detail::io_opcode::send, stream_.fd().state(), const_cast<std::byte*>(out.data()),
-                    static_cast<std::uint32_t>(std::min<std::size_t>(out.size(), 1u << 30))};
-                if (r < 0) co_return static_cast<int>(r);
-                n = static_cast<std::size_t>(r);
+            if constexpr (requires(std::error_code & ec) { stream_.write_some(out, ec); }) {
+                std::error_code ec;
+                n = co_await stream_.write_some(out, ec);
+                if (ec) co_return -ec.value();
             } else {
                 n = co_await stream_.write_some(out);
             }
