@@ -59,17 +59,17 @@ bool framing_field(std::string_view name) noexcept {
 void write_head(std::string& out, const server_state& st, const response& r, std::optional<std::uint64_t> length,
                 bool chunked, bool keep_alive, bool http10) {
     const unsigned status = r.status();
-    out += "HTTP/1.1 ";
-    append_number(out, status);
-    out += ' ';
-    out += reason_phrase(status);
-    out += "\r\n";
-    out += st.server_line;
-    if (st.options.date) {
-        out += "Date: ";
-        out += http_date();
+    if (status == 200) {
+        out += "HTTP/1.1 200 OK\r\n";
+    } else {
+        out += "HTTP/1.1 ";
+        append_number(out, status);
+        out += ' ';
+        out += reason_phrase(status);
         out += "\r\n";
     }
+    out += st.server_line;
+    if (st.options.date) out += http_date_line();
     if (!r.content_type().empty()) {
         out += "Content-Type: ";
         out += r.content_type();

@@ -50,20 +50,33 @@ std::int64_t now_ns() noexcept {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(weft::now().time_since_epoch()).count();
 }
 
-std::string_view http_date() noexcept {
-    struct cache {
-        std::time_t second = -1;
-        char text[40] = {};
-        std::size_t len = 0;
-    };
-    thread_local cache c;
+namespace {
+// "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n", formatted once a second per thread.
+struct date_cache {
+    std::time_t second = -1;
+    char text[64] = {};
+    std::size_t len = 0;
+};
+const date_cache& current_date() noexcept {
+    thread_local date_cache c;
     const std::time_t t = std::time(nullptr);
     if (t != c.second) {
         std::tm tm{};
         ::gmtime_r(&t, &tm);
-        c.len = std::strftime(c.text, sizeof c.text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        c.len = std::strftime(c.text, sizeof c.text, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
         c.second = t;
     }
+    return c;
+}
+}  // namespace
+
+std::string_view http_date() noexcept {
+    const date_cache& c = current_date();
+    return {c.text + 6, c.len - 8};
+}
+
+std::string_view http_date_line() noexcept {
+    const date_cache& c = current_date();
     return {c.text, c.len};
 }
 
@@ -126,9 +139,13 @@ void server_state::stop() noexcept {
     stopping_.store(true, std::memory_order_seq_cst);
     std::lock_guard lock(mu_);
     for (conn_record* c = head_; c; c = c->next) {
-        std::uint8_t expected = conn_record::idle;
-        if (c->state.compare_exchange_strong(expected, conn_record::cancelled, std::memory_order_seq_cst))
-            c->root->request_cancel();
+        std::int64_t d = c->deadline.load(std::memory_order_seq_cst);
+        while (d > 0 && (d & 1)) {
+            if (c->deadline.compare_exchange_weak(d, conn_record::fired, std::memory_order_acq_rel)) {
+                c->root->request_cancel();
+                break;
+            }
+        }
     }
 }
 
@@ -141,7 +158,8 @@ bool server_state::reap() noexcept {
     }
     for (conn_record* c = head_; c; c = c->next) {
         std::int64_t d = c->deadline.load(std::memory_order_relaxed);
-        if (d > 0 && d <= now && c->deadline.compare_exchange_strong(d, conn_record::fired, std::memory_order_acq_rel))
+        if (d > 0 && (d & ~std::int64_t{1}) <= now &&
+            c->deadline.compare_exchange_strong(d, conn_record::fired, std::memory_order_acq_rel))
             c->root->request_cancel();
     }
     return true;

@@ -81,7 +81,7 @@ url url::parse(std::string_view text) {
         if (r.port_ == 0) throw url_error(shown, "no port, and scheme '" + r.scheme_ + "' has no default");
     }
     r.path_ = std::string(field(UF_PATH));
-    if (r.path_.empty()) r.path_ = "/";
+    if (r.path_.empty()) r.path_.push_back('/');
     r.query_ = std::string(field(UF_QUERY));
     return r;
 }
@@ -89,8 +89,18 @@ url url::parse(std::string_view text) {
 std::string url::target() const { return query_.empty() ? path_ : path_ + "?" + query_; }
 
 std::string url::authority() const {
-    std::string a = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
-    if (port_ != default_port(scheme_)) a += ":" + std::to_string(port_);
+    std::string a;
+    if (host_.find(':') != std::string::npos) {
+        a += '[';
+        a += host_;
+        a += ']';
+    } else {
+        a = host_;
+    }
+    if (port_ != default_port(scheme_)) {
+        a += ':';
+        a += std::to_string(port_);
+    }
     return a;
 }
 
@@ -119,7 +129,7 @@ url url::resolve(std::string_view ref) const {
         const auto slash = path_.rfind('/');
         r.path_ = remove_dot_segments(path_.substr(0, slash + 1) + std::string(path));
     }
-    if (r.path_.empty()) r.path_ = "/";
+    if (r.path_.empty()) r.path_.push_back('/');
     r.query_ = std::string(query);
     for (char c : r.path_ + r.query_)
         if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)

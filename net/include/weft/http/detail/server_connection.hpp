@@ -74,10 +74,12 @@ private:
     static constexpr bool is_socket = std::is_base_of_v<net::stream_socket, Stream>;
 
     void arm(std::chrono::milliseconds t) noexcept {
-        rec_.deadline.store(now_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(t).count(),
-                            std::memory_order_relaxed);
+        arm_at(now_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(t).count());
     }
-    void arm_at(std::int64_t when) noexcept { rec_.deadline.store(when, std::memory_order_relaxed); }
+    void arm_at(std::int64_t when) noexcept { rec_.deadline.store(when & ~std::int64_t{1}, std::memory_order_relaxed); }
+    // A wait for the next request, which stop() may end: an odd deadline, published with a
+    // full barrier before the caller reads `stopping` (see server_state.hpp).
+    void arm_idle(std::int64_t when) noexcept { rec_.deadline.exchange(when | 1, std::memory_order_seq_cst); }
     // Clears the deadline; throws cancelled_error if it fired (the cancellation is pending:
     // the connection must end).
     void disarm() {
@@ -103,8 +105,8 @@ private:
 
     task<void> write_bytes(std::span<const std::byte> b);
     task<void> flush();
-    task<bool> read_head();
     task<bool> handle();
+    bool send_inline(response& r);
     task<void> send(response& r);
     task<void> send_file(response& r, const response::file_body& fb);
     task<void> send_stream(response& r, response::stream_body& sb);
@@ -156,61 +158,62 @@ task<void> server_connection<Stream>::flush() {
     out_.clear();
 }
 
-// Reads more of a request's head. False: the connection is over (the peer closed, a
-// timeout, the server stops); the caller just ends.
-template <class Stream>
-task<bool> server_connection<Stream>::read_head() {
-    co_await flush();  // answers to pipelined requests go out before we wait
-    if (end_ == cap_) {
-        if (begin_ > 0) {  // the head so far goes to the front
-            std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
-            pos_ -= begin_;
-            end_ -= begin_;
-            begin_ = 0;
-        } else if (cap_ < max_head_buffer()) {
-            grow(std::min(cap_ * 2, max_head_buffer()));
-        }
-    }
-    const bool idle = !parser_.message_started();
-    if (idle) {
-        rec_.state.store(conn_record::idle, std::memory_order_seq_cst);
-        if (st_.stopping()) co_return false;
-        if (first_) {
-            if (head_start_ == 0) head_start_ = now_ns();
-            arm_at(head_start_ + std::chrono::nanoseconds(st_.options.limits.header_timeout).count());
-        } else {
-            arm(st_.options.limits.idle_timeout);
-        }
-    } else {
-        if (head_start_ == 0) head_start_ = now_ns();
-        arm_at(head_start_ + std::chrono::nanoseconds(st_.options.limits.header_timeout).count());
-    }
-    std::size_t n = 0;
-    try {
-        n = co_await s_.read_some(std::as_writable_bytes(std::span(buf_.get() + end_, cap_ - end_)));
-    } catch (const cancelled_error&) {
-        n = 0;  // a timeout or the stop; both end the connection
-    }
-    if (rec_.deadline.exchange(0, std::memory_order_acq_rel) == conn_record::fired) co_return false;
-    if (idle) {
-        std::uint8_t expected = conn_record::idle;
-        if (!rec_.state.compare_exchange_strong(expected, conn_record::busy, std::memory_order_seq_cst))
-            co_return false;           // stop() cancelled us
-        if (!first_) head_start_ = 0;  // the next wait measures from now
-    }
-    if (n == 0) co_return false;
-    end_ += static_cast<std::uint32_t>(n);
-    co_return true;
-}
-
+// The loop, with the hot path written out: no coroutine call per request besides handle()
+// and the handler's own (frames are cheap, not free: W8 counts them).
 template <class Stream>
 task<void> server_connection<Stream>::run() {
     buf_.reset(new char[initial_buffer]);
     cap_ = initial_buffer;
+    const auto& lim = st_.options.limits;
     while (true) {
         parse_event ev = parse();
         while (ev == parse_event::need_more) {
-            if (!co_await read_head()) co_return;
+            // Answers to pipelined requests go out before we wait.
+            if (!out_.empty()) {
+                arm(lim.write_timeout);
+                std::span<const std::byte> rest = std::as_bytes(std::span(out_.data(), out_.size()));
+                if constexpr (has_write_some) {
+                    while (!rest.empty()) rest = rest.subspan(co_await s_.write_some(rest));
+                } else {
+                    co_await s_.write_all(rest);
+                }
+                disarm();
+                out_.clear();
+            }
+            if (end_ == cap_) {
+                if (begin_ > 0) {  // the head so far goes to the front
+                    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+                    pos_ -= begin_;
+                    end_ -= begin_;
+                    begin_ = 0;
+                } else if (cap_ < max_head_buffer()) {
+                    grow(std::min(cap_ * 2, max_head_buffer()));
+                }
+            }
+            // Waiting for a request (idle: stop() may end the wait) or for the rest of one.
+            const bool idle = !parser_.message_started();
+            if (idle && !first_) {
+                arm_idle(now_ns() + std::chrono::nanoseconds(lim.idle_timeout).count());
+                if (st_.stopping()) co_return;
+            } else {
+                if (head_start_ == 0) head_start_ = now_ns();
+                const std::int64_t when = head_start_ + std::chrono::nanoseconds(lim.header_timeout).count();
+                if (idle) {
+                    arm_idle(when);
+                    if (st_.stopping()) co_return;
+                } else {
+                    arm_at(when);
+                }
+            }
+            std::size_t n = 0;
+            try {
+                n = co_await s_.read_some(std::as_writable_bytes(std::span(buf_.get() + end_, cap_ - end_)));
+            } catch (const cancelled_error&) {
+                n = 0;  // a timeout or the stop: both end the connection
+            }
+            if (rec_.deadline.exchange(0, std::memory_order_acq_rel) == conn_record::fired || n == 0) co_return;
+            if (idle && !first_) head_start_ = 0;  // the head's time runs from its first byte
+            end_ += static_cast<std::uint32_t>(n);
             ev = parse();
         }
         if (ev != parse_event::headers) {
@@ -278,11 +281,9 @@ task<bool> server_connection<Stream>::handle() {
             keep_ = co_await drain();
     }
     if (st_.stopping()) keep_ = false;
-    co_await send(resp);
-    if (!keep_) {
-        co_await flush();
-        co_return false;
-    }
+    if (!send_inline(resp)) co_await send(resp);
+    if (!keep_ || out_.size() >= flush_at) co_await flush();
+    if (!keep_) co_return false;
     begin_ = pos_;
     if (begin_ == end_) begin_ = pos_ = end_ = 0;
     request_access::clear_params(req_);
@@ -358,8 +359,30 @@ task<bool> server_connection<Stream>::drain() {
     co_return false;
 }
 
+// A response of a string or bytes that fits after its head: appended to out_, written with
+// the next flush. False: send() it.
+template <class Stream>
+bool server_connection<Stream>::send_inline(response& r) {
+    std::span<const std::byte> bytes;
+    if (auto* str = std::get_if<std::string>(&r.body()))
+        bytes = std::as_bytes(std::span(str->data(), str->size()));
+    else if (auto* v = std::get_if<std::vector<std::byte>>(&r.body()))
+        bytes = *v;
+    else
+        return false;
+    if (bytes.size() > inline_body) return false;
+    if (asks_close(r)) keep_ = false;
+    const unsigned status = r.status();
+    const bool no_body = status < 200 || status == 204 || status == 304;
+    write_head(out_, st_, r, no_body ? std::nullopt : std::optional<std::uint64_t>(bytes.size()), false, keep_,
+               http10_);
+    if (!is_head_ && !no_body) out_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    return true;
+}
+
 template <class Stream>
 task<void> server_connection<Stream>::send(response& r) {
+    if (send_inline(r)) co_return;
     if (asks_close(r)) keep_ = false;
     const unsigned status = r.status();
     const bool no_body = status < 200 || status == 204 || status == 304;

@@ -10,10 +10,11 @@
 // thus costs two atomic operations and a clock read; it fires up to one tick late. The
 // reaper runs while the registry is not empty and is started again by the next connection.
 //
-// Stopping: stop() sets `stopping` and cancels every connection that waits for a request
-// (state idle -> cancelled, a CAS the connection also makes, idle -> busy, when a request
-// arrives: exactly one side wins). Busy connections finish their request, answer with
-// `Connection: close` and end.
+// Stopping: a connection waiting for a request publishes an odd deadline (bit 0: idle) with
+// a full barrier and then reads `stopping`; stop() sets `stopping` (seq_cst) and then swaps
+// every odd deadline for `fired` and cancels that connection. One of the two sees the
+// other (Dekker), so no idle connection is missed. Busy connections finish their request,
+// answer with `Connection: close` and end.
 //
 // Thread safety: add/remove/stop/reap lock the registry; the per-connection words are atomics.
 #pragma once
@@ -37,13 +38,12 @@ namespace weft::http::detail {
 // One connection, as the registry sees it (it lives in the connection's frame).
 struct conn_record {
     static constexpr std::int64_t fired = -1;
-    enum state_t : std::uint8_t { busy, idle, cancelled };
 
     conn_record* prev = nullptr;
     conn_record* next = nullptr;
     weft::detail::promise_base* root = nullptr;  // the connection task's root
-    std::atomic<std::int64_t> deadline{0};       // weft::now() in ns; 0: none; fired
-    std::atomic<std::uint8_t> state{busy};
+    // weft::now() in ns (bit 0 set: a wait for a request, which stop() ends); 0: none; fired.
+    std::atomic<std::int64_t> deadline{0};
 };
 
 // weft::now() in nanoseconds since its epoch.
@@ -51,6 +51,8 @@ std::int64_t now_ns() noexcept;
 // The Date field's value for the current second ("Sun, 06 Nov 1994 08:49:37 GMT"),
 // formatted once a second per thread.
 std::string_view http_date() noexcept;
+// The same as a whole field line: "Date: ...\r\n".
+std::string_view http_date_line() noexcept;
 // Logs a handler's exception (the server answers 500).
 void log_handler_failure(std::string_view method, std::string_view target, const char* what) noexcept;
 // Logs a connection that ended on an unexpected exception.
