@@ -298,6 +298,7 @@ bool http1_parser::is_connect() const noexcept { return kind_ == kind::request &
 bool http1_parser::check_head() noexcept {
     const http_parser* p = hp(raw_);
     unsigned hosts = 0, codings = 0;
+    std::string_view coding;
     for (std::uint32_t i = 0; i < count_; ++i) {
         field_span& f = fields_[i];
         while (f.value.len > 0 && is_ows(msg_[f.value.end() - 1])) --f.value.len;
@@ -317,8 +318,7 @@ bool http1_parser::check_head() noexcept {
             case 17:
                 if (iequals(name, "transfer-encoding")) {
                     ++codings;
-                    if (!iequals(value, "chunked"))
-                        return fail(501, "Transfer-Encoding '" + std::string(value) + "' is not supported");
+                    coding = value;
                 }
                 break;
             default:
@@ -327,6 +327,8 @@ bool http1_parser::check_head() noexcept {
     }
     if (p->http_major != 1) return fail(505, "HTTP version not supported");
     if (codings > 1) return fail(400, "more than one Transfer-Encoding field");
+    if (codings == 1 && !iequals(coding, "chunked"))
+        return fail(501, "Transfer-Encoding '" + std::string(coding) + "' is not supported");
     if (kind_ == kind::response) return false;
     if (codings > 0 && p->http_minor == 0) return fail(400, "Transfer-Encoding in an HTTP/1.0 request");
     if (hosts > 1) return fail(400, "more than one Host field");

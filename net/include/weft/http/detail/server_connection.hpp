@@ -534,17 +534,13 @@ task<void> server_connection<Stream>::answer_error(unsigned status, std::string_
 
 // Closing with unread bytes in the socket makes the kernel send a reset, which can destroy
 // the response before the client reads it. So: half-close, then read and drop what the
-// client still sends, for a little while (nginx's lingering close).
+// client still sends, for 2 s at most (nginx's lingering close).
 template <class Stream>
 task<void> server_connection<Stream>::linger_close() {
     try {
         s_.shutdown(net::shutdown_how::send);
         arm(std::chrono::milliseconds(2000));
-        std::size_t total = 0;
-        while (total < (1u << 20)) {
-            std::size_t n = co_await s_.read_some(std::as_writable_bytes(std::span(buf_.get(), cap_)));
-            if (n == 0) break;
-            total += n;
+        while (co_await s_.read_some(std::as_writable_bytes(std::span(buf_.get(), cap_))) > 0) {
         }
     } catch (const weft::error&) {
     }
