@@ -10,10 +10,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libhttp-parser-dev
+  curl python3 wrk
 )
 if [ "${1:-}" = "--peers" ]; then
   packages+=(cargo librust-tokio-dev librust-hyper-dev golang-go libasio-dev
-             python3-uvloop python3-aiohttp nginx wrk)
+             python3-uvloop python3-aiohttp nginx)
 fi
 
 missing=()
