@@ -45,24 +45,41 @@ public:
         unsupported_scheme,  // not http:// (https:// comes with TLS)
         body_too_large,      // longer than client_options::max_body_bytes
     };
-    client_error(kind_t k, std::string method, std::string url, const std::string& what)
-        : weft::error(method + " " + url + ": " + what), kind_(k), method_(std::move(method)), url_(std::move(url)) {}
+    client_error(kind_t k, std::string method, std::string url, std::string reason)
+        : weft::error(describe(method, url, reason)),
+          kind_(k),
+          method_(std::move(method)),
+          url_(std::move(url)),
+          reason_(std::move(reason)) {}
     kind_t kind() const noexcept { return kind_; }
     const std::string& method() const noexcept { return method_; }
     const std::string& url() const noexcept { return url_; }
+    // What failed, without the method and URL ("connect: Connection refused").
+    const std::string& reason() const noexcept { return reason_; }
 
 private:
+    static std::string describe(const std::string& method, const std::string& url, const std::string& reason) {
+        std::string s;
+        s.reserve(method.size() + url.size() + reason.size() + 3);
+        s.append(method).append(" ").append(url).append(": ").append(reason);
+        return s;
+    }
     kind_t kind_;
-    std::string method_, url_;
+    std::string method_, url_, reason_;
 };
 
 class url_error : public weft::error {
 public:
-    url_error(std::string url, const std::string& why)
-        : weft::error("URL '" + url + "': " + why), url_(std::move(url)) {}
+    url_error(std::string url, const std::string& why) : weft::error(describe(url, why)), url_(std::move(url)) {}
     const std::string& url() const noexcept { return url_; }
 
 private:
+    static std::string describe(const std::string& url, const std::string& why) {
+        std::string s;
+        s.reserve(url.size() + why.size() + 8);
+        s.append("URL '").append(url).append("': ").append(why);
+        return s;
+    }
     std::string url_;
 };
 
