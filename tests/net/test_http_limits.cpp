@@ -57,8 +57,9 @@ TEST_P(http_limits, rejects_request_smuggling) {
             {"Content-Length overflowing", head + "Content-Length: 99999999999999999999999\r\n\r\n", "HTTP/1.1 400 "},
             {"two Transfer-Encoding fields (TE.TE)",
              head + "Transfer-Encoding: chunked\r\nTransfer-Encoding: x\r\n\r\n0\r\n\r\n", "HTTP/1.1 400 "},
+            // RFC 9112 6.3: chunked not last in a request is a 400 (an unknown coding is a 501).
             {"Transfer-Encoding with chunked not last", head + "Transfer-Encoding: chunked, identity\r\n\r\n",
-             "HTTP/1.1 501 "},
+             "HTTP/1.1 400 "},
             {"Transfer-Encoding we do not decode", head + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
              "HTTP/1.1 501 "},
             {"Transfer-Encoding in HTTP/1.0",

@@ -157,14 +157,20 @@ struct parser_callbacks {
         if (p->flags & F_CONTENTLENGTH) s.content_length_ = p->content_length;
         s.keep_alive_ = http_should_keep_alive(p) != 0;
         s.phase_ = http1_parser::phase::body;
-        pause(p, parse_event::headers);
+        bool no_body = false;
         if (s.kind_ == http1_parser::kind::response) {
             const unsigned st = p->status_code;
-            const bool no_body = s.no_body_ || (st >= 100 && st < 200) || st == 204 || st == 304;
+            no_body = s.no_body_ || (st >= 100 && st < 200) || st == 204 || st == 304;
             s.until_eof_ = !no_body && !s.chunked_ && !(p->flags & F_CONTENTLENGTH);
-            if (no_body) return 1;  // http-parser: no body follows
         }
-        return 0;
+        // A message without a body ends right here: no pause, its end pauses instead (one
+        // http_parser_execute per such request, not two); parse() reports both events.
+        const bool body = !no_body && (s.chunked_ || s.until_eof_ || s.content_length_.value_or(0) > 0);
+        if (body)
+            pause(p, parse_event::headers);
+        else
+            s.head_only_ = true;
+        return no_body ? 1 : 0;  // 1: http-parser expects no body
     }
 
     static int on_body(http_parser* p, const char* at, std::size_t len) noexcept {
@@ -255,6 +261,7 @@ http1_parser::http1_parser(kind k, parser_limits limits) noexcept : kind_(k), li
 
 void http1_parser::start_message() noexcept {
     phase_ = phase::head;
+    head_only_ = false;
     last_ = last_cb::none;
     started_ = false;
     chunked_ = false;
@@ -382,8 +389,30 @@ bool http1_parser::check_start_line() noexcept {
     return false;
 }
 
+// A complete header section ending at `end` (just past its final LF): the checks, then
+// chunked framing's start. False: rejected (the error is set).
+bool http1_parser::end_of_head(const char* end) noexcept {
+    header_end_ = offset(end);
+    if (header_end_ > limits_.max_header_bytes)
+        return !fail(431, "header section larger than " + std::to_string(limits_.max_header_bytes) + " bytes");
+    const bool strict = kind_ == kind::request;
+    if (strict ? std::memcmp(end - 4, "\r\n\r\n", 4) != 0 : !ends_empty_line(end))
+        return !fail(400, "bare LF as a line ending");
+    if (check_start_line() || check_head()) return false;
+    if (chunked_) {
+        line_start_ = header_end_;
+        in_chunk_line_ = true;
+    }
+    return true;
+}
+
 parse_event http1_parser::parse(const char* msg, const char*& pos, const char* end) noexcept {
     if (error_status_ != 0) return parse_event::error;
+    if (done_next_) {  // the end of a message without a body, found with its head
+        done_next_ = false;
+        start_message();
+        return parse_event::done;
+    }
     http_parser* p = hp(raw_);
     msg_ = msg;
     const bool strict = kind_ == kind::request;
@@ -413,22 +442,16 @@ parse_event http1_parser::parse(const char* msg, const char*& pos, const char* e
         switch (pending_) {
             case parse_event::headers:
                 // http-parser stopped on the section's final LF (it re-reads it on resume).
-                header_end_ = offset(stop) + 1;
-                if (header_end_ > limits_.max_header_bytes)
-                    return fail(431,
-                                "header section larger than " + std::to_string(limits_.max_header_bytes) + " bytes"),
-                           parse_event::error;
-                if (strict ? std::memcmp(stop - 3, "\r\n\r\n", 4) != 0 : !ends_empty_line(stop + 1))
-                    return fail(400, "bare LF as a line ending"), parse_event::error;
-                if (check_start_line() || check_head()) return parse_event::error;
-                if (chunked_) {
-                    line_start_ = header_end_;
-                    in_chunk_line_ = true;
-                }
-                return parse_event::headers;
+                return end_of_head(stop + 1) ? parse_event::headers : parse_event::error;
             case parse_event::body:
                 return parse_event::body;
             case parse_event::done:
+                if (head_only_) {  // a message without a body: its head, and then at once its end
+                    head_only_ = false;
+                    if (!end_of_head(stop)) return parse_event::error;
+                    done_next_ = true;
+                    return parse_event::headers;
+                }
                 if (chunked_ && (strict ? std::memcmp(stop - 4, "\r\n\r\n", 4) != 0 : !ends_empty_line(stop)))
                     return fail(400, "bare LF as a line ending"), parse_event::error;
                 start_message();
@@ -452,6 +475,11 @@ parse_event http1_parser::parse(const char* msg, const char*& pos, const char* e
 
 parse_event http1_parser::finish() noexcept {
     if (error_status_ != 0) return parse_event::error;
+    if (done_next_) {
+        done_next_ = false;
+        start_message();
+        return parse_event::done;
+    }
     if (!started_) return parse_event::need_more;
     http_parser* p = hp(raw_);
     if (phase_ == phase::body && until_eof_) {

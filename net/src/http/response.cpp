@@ -43,6 +43,8 @@ response response::redirect(std::string_view location, unsigned status) {
 namespace detail {
 namespace {
 
+using namespace std::string_view_literals;
+
 void append_number(std::string& out, std::uint64_t n) {
     char buf[24];
     auto res = std::to_chars(buf, buf + sizeof buf, n);
@@ -59,41 +61,42 @@ bool framing_field(std::string_view name) noexcept {
 void write_head(std::string& out, const server_state& st, const response& r, std::optional<std::uint64_t> length,
                 bool chunked, bool keep_alive, bool http10) {
     const unsigned status = r.status();
+    out.reserve(out.size() + 160);
     if (status == 200) {
-        out += "HTTP/1.1 200 OK\r\n";
+        out += "HTTP/1.1 200 OK\r\n"sv;
     } else {
-        out += "HTTP/1.1 ";
+        out += "HTTP/1.1 "sv;
         append_number(out, status);
         out += ' ';
         out += reason_phrase(status);
-        out += "\r\n";
+        out += "\r\n"sv;
     }
     out += st.server_line;
     if (st.options.date) out += http_date_line();
     if (!r.content_type().empty()) {
-        out += "Content-Type: ";
+        out += "Content-Type: "sv;
         out += r.content_type();
-        out += "\r\n";
+        out += "\r\n"sv;
     }
     if (length) {
-        out += "Content-Length: ";
+        out += "Content-Length: "sv;
         append_number(out, *length);
-        out += "\r\n";
+        out += "\r\n"sv;
     } else if (chunked) {
-        out += "Transfer-Encoding: chunked\r\n";
+        out += "Transfer-Encoding: chunked\r\n"sv;
     }
     if (!keep_alive)
-        out += "Connection: close\r\n";
+        out += "Connection: close\r\n"sv;
     else if (http10)
-        out += "Connection: keep-alive\r\n";
+        out += "Connection: keep-alive\r\n"sv;
     for (const auto& f : r.headers()) {
         if (framing_field(f.name)) continue;
         out += f.name;
-        out += ": ";
+        out += ": "sv;
         out += f.value;
-        out += "\r\n";
+        out += "\r\n"sv;
     }
-    out += "\r\n";
+    out += "\r\n"sv;
 }
 
 response error_response(unsigned status, std::string_view detail) {

@@ -2,6 +2,8 @@
 // weft/http/detail/server_state.hpp).
 #include <weft/http/detail/server_state.hpp>
 
+#include <time.h>
+
 #include <ctime>
 #include <exception>
 
@@ -47,7 +49,9 @@ server_options validated(server_options o) {
 }  // namespace
 
 std::int64_t now_ns() noexcept {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(weft::now().time_since_epoch()).count();
+    timespec ts;
+    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
 namespace {

@@ -126,6 +126,7 @@ private:
     bool check_head() noexcept;
     bool check_chunk_line(const char* line_end) noexcept;
     bool check_start_line() noexcept;
+    bool end_of_head(const char* end) noexcept;
     std::uint32_t offset(const char* p) const noexcept { return static_cast<std::uint32_t>(p - msg_); }
 
     // http-parser's struct http_parser, kept opaque so that its header stays private.
@@ -145,6 +146,8 @@ private:
     bool data_crlf_ = false;  // chunked: the line at line_start_ follows chunk data and its CRLF
     bool event_pending_ = false;
     bool chunk_line_ = false;  // the pending pause is the end of a chunk-size line
+    bool head_only_ = false;   // the head of a message without a body was seen (no pause there)
+    bool done_next_ = false;   // `headers` was reported for such a message: `done` comes next
     parse_event pending_ = parse_event::need_more;
     text_span target_;
     std::vector<field_span> fields_;

@@ -42,11 +42,14 @@ struct conn_record {
     conn_record* prev = nullptr;
     conn_record* next = nullptr;
     weft::detail::promise_base* root = nullptr;  // the connection task's root
-    // weft::now() in ns (bit 0 set: a wait for a request, which stop() ends); 0: none; fired.
+    // now_ns() (bit 0 set: a wait for a request, which stop() ends); 0: none; fired.
     std::atomic<std::int64_t> deadline{0};
 };
 
-// weft::now() in nanoseconds since its epoch.
+// The clock of the deadlines: CLOCK_MONOTONIC_COARSE in nanoseconds. Coarse (a tick, 1-4
+// ms) because it is read on every request: on a VM the precise clock costs ~100 ns a read,
+// the coarse one a few. So the HTTP timeouts follow the real clock, not a runtime's paused
+// time (runtime_config::paused_time), and fire up to a tick plus the reaper's tick late.
 std::int64_t now_ns() noexcept;
 // The Date field's value for the current second ("Sun, 06 Nov 1994 08:49:37 GMT"),
 // formatted once a second per thread.
