@@ -12,6 +12,7 @@
 //   try { auto r = co_await client.get(url); }
 //   catch (const weft::http::client_error& e) { if (e.kind() == client_error::timeout) ...; }
 //
+// Cancellation: these are never thrown for a cancellation (that stays weft::cancelled_error).
 // Thread safety: exception objects are immutable after construction.
 #pragma once
 

@@ -9,7 +9,8 @@
 //
 // add() and set() check what they are given, so that nothing can split a message: a name
 // must be a token (RFC 9110 5.1) and a value must not hold CR, LF or NUL; header_error
-// otherwise. Thread safety: a headers object is not shared between tasks unless const.
+// otherwise. Cancellation: nothing here waits.
+// Thread safety: a headers object is not shared between tasks unless const.
 #pragma once
 
 #include <cstddef>

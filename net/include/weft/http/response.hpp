@@ -16,6 +16,10 @@
 // TCP one; a stream's producer runs after the header is sent and each write() is a chunk
 // (or raw bytes when a length was given). A HEAD request gets the header only.
 //
+// Cancellation: a stream producer runs on the connection's task, so it is cancelled with it
+// (a server stopping past its grace period); write() throws if the client went away, and a
+// producer that lets that through ends the response (the connection closes). The producer
+// object lives until its task has ended, so a producer lambda may capture.
 // Thread safety: a response is a value; the stream producer runs on the connection's task.
 #pragma once
 

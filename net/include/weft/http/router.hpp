@@ -15,6 +15,7 @@
 // HEAD uses the GET route when it has none of its own (the server sends no body). Paths
 // are compared as sent (not percent-decoded); parameter values view the request.
 //
+// Cancellation: matching never waits; the route's handler is what runs (and is cancelled).
 // Thread safety: add routes before serving; matching is const and runs on many workers.
 #pragma once
 

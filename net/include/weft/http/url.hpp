@@ -12,7 +12,7 @@
 // lowercased; the path and query are kept as given (not percent-decoded); a fragment is
 // dropped (it is never sent). IPv6 hosts are written in brackets: "http://[::1]:8080/".
 //
-// Thread safety: a url is a value.
+// Cancellation: nothing here waits. Thread safety: a url is a value.
 #pragma once
 
 #include <cstdint>
