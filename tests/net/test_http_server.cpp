@@ -245,6 +245,10 @@ TEST_P(http_server, sends_files) {
         }
         auto missing = co_await c.get(base + std::string(dir) + "/none");
         EXPECT_EQ(missing.status(), 404u);
+        co_await missing.discard();
+        auto directory = co_await c.get(base + std::string(dir));
+        EXPECT_EQ(directory.status(), 403u);
+        EXPECT_EQ((co_await directory.text()).find(dir), std::string::npos);  // the path is not echoed
         EXPECT_EQ(c.connections_opened(), 1u);
     }));
     std::remove(small.c_str());

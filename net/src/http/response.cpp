@@ -1,5 +1,6 @@
 // response.cpp — building responses and writing their heads (see weft/http/response.hpp).
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <charconv>
@@ -123,6 +124,11 @@ std::size_t chunk_line(char (&buf)[24], std::size_t n) noexcept {
 long sendfile_raw(int out_fd, int in_fd, off_t* offset, std::size_t count) noexcept {
     ssize_t n = ::sendfile(out_fd, in_fd, offset, count);
     return n < 0 ? -errno : static_cast<long>(n);
+}
+
+bool is_regular_file(int fd) noexcept {
+    struct stat st;
+    return ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 bool asks_close(const response& r) noexcept {

@@ -27,6 +27,8 @@ response error_response(unsigned status, std::string_view detail);
 std::size_t chunk_line(char (&buf)[24], std::size_t n) noexcept;
 // sendfile(2) that returns -errno instead of setting errno (never read errno in a coroutine).
 long sendfile_raw(int out_fd, int in_fd, off_t* offset, std::size_t count) noexcept;
+// Whether fd is a regular file (fstat).
+bool is_regular_file(int fd) noexcept;
 // Whether the response's fields ask to close the connection.
 bool asks_close(const response& r) noexcept;
 

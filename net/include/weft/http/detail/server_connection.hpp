@@ -421,13 +421,17 @@ task<void> server_connection<Stream>::send_file(response& r, const response::fil
     std::uint64_t size = 0;
     try {
         f = co_await weft::file::open(fb.path, O_RDONLY);
-        size = f.size();
+        if (!is_regular_file(f.native_handle()))
+            failed = 403;  // a directory, a device, ...
+        else
+            size = f.size();
     } catch (const system_error& e) {
         const int code = e.code().value();
         failed = code == ENOENT || code == ENOTDIR ? 404 : code == EACCES || code == EISDIR ? 403 : 500;
     }
     if (failed != 0) {
-        response err = error_response(failed, failed == 500 ? "" : fb.path);
+        // The path is not echoed: it is the server's, not the client's.
+        response err = error_response(failed, "");
         co_return co_await send(err);
     }
     write_head(out_, st_, r, no_body ? std::nullopt : std::optional<std::uint64_t>(size), false, keep_, http10_);
