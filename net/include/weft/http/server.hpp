@@ -17,8 +17,9 @@
 // flight finish (their responses say `Connection: close`) for options.grace_period, then
 // cancels what is left, waits for it and rethrows cancelled_error.
 //
-// Thread safety: a server may serve several listeners at once; its handler runs on any
-// worker, for many requests at once. The server must outlive serve() (the connections
+// Thread safety: a server may serve several listeners at once (they share its state: the
+// first serve() cancelled stops the whole server); its handler runs on any worker, for
+// many requests at once. The server must outlive serve() (the connections
 // keep the state they share alive, so a server destroyed later is fine).
 #pragma once
 
