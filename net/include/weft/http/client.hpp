@@ -127,6 +127,13 @@ public:
     task<client_response> request(std::string method, std::string url, request_options opts = {}) {
         return start(std::move(method), std::move(url), std::move(opts));
     }
+    // request(method, url, headers, body): a body sent with Content-Length.
+    task<client_response> request(std::string method, std::string url, http::headers headers, std::string body) {
+        request_options o;
+        o.headers = std::move(headers);
+        o.body = std::move(body);
+        return start(std::move(method), std::move(url), std::move(o));
+    }
 
     const client_options& options() const noexcept { return opts_; }
     // Connections opened so far, and those idle in the pool now.
