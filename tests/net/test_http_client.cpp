@@ -3,6 +3,7 @@
 // every timeout, errors that name the URL, malformed responses, streamed bodies.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 
 #include <weft/http/router.hpp>
@@ -359,6 +360,45 @@ TEST_P(http_client, streams_bodies_both_ways) {
         EXPECT_EQ(head.status(), 200u);
         EXPECT_EQ(co_await head.text(), "");
         EXPECT_EQ(c.connections_opened(), 1u);
+    }));
+}
+
+task<http::response> kilobyte(http::request&) { co_return http::response::text(std::string(1000, 'k')); }
+
+TEST_P(http_client, limits_what_text_gathers) {
+    runtime rt(config(1));
+    rt.block_on(with_server(kilobyte, {}, [](std::uint16_t port, http::server&) -> task<void> {
+        http::client_options o;
+        o.max_body_bytes = 100;
+        http::client c(o);
+        std::string what;
+        try {
+            auto r = co_await c.get(base_of(port) + "/");
+            co_await r.text();
+        } catch (const http::client_error& e) {
+            EXPECT_EQ(e.kind(), http::client_error::body_too_large);
+            what = e.reason();
+        }
+        EXPECT_EQ(what, "the body is larger than 100 bytes");
+        // Streamed, the same body is read whole: the limit is text()'s and body()'s.
+        auto r = co_await c.get(base_of(port) + "/");
+        std::size_t total = 0;
+        while (true) {
+            auto piece = co_await r.read_chunk();
+            if (piece.empty()) break;
+            total += piece.size();
+        }
+        EXPECT_EQ(total, 1000u);
+        // read_some() then read_chunk(): what read_some() left over is not lost.
+        auto r2 = co_await c.get(base_of(port) + "/");
+        std::array<std::byte, 10> ten{};
+        total = co_await r2.read_some(ten);
+        while (true) {
+            auto piece = co_await r2.read_chunk();
+            if (piece.empty()) break;
+            total += piece.size();
+        }
+        EXPECT_EQ(total, 1000u);
     }));
 }
 

@@ -3,6 +3,7 @@
 #include <weft/http/client.hpp>
 
 #include <cstring>
+#include <utility>
 
 #include <weft/error.hpp>
 #include <weft/net/tcp.hpp>
@@ -71,6 +72,7 @@ const std::string& client_response::method() const noexcept { return x_ ? x_->me
 
 task<std::span<const std::byte>> client_response::read_chunk() {
     if (!x_) co_return std::span<const std::byte>{};
+    if (!x_->pending.empty()) co_return std::exchange(x_->pending, {});  // read_some()'s rest
     co_return co_await x_->next_piece();
 }
 
@@ -91,10 +93,10 @@ task<std::string> client_response::text() {
     if (!x_) co_return out;
     if (x_->content_length && *x_->content_length <= x_->max_body_bytes)
         out.reserve(static_cast<std::size_t>(*x_->content_length));
-    out.append(reinterpret_cast<const char*>(x_->pending.data()), x_->pending.size());
+    auto piece = x_->pending;  // what read_some() left over comes first
     x_->pending = {};
     while (true) {
-        auto piece = co_await x_->next_piece();
+        if (piece.empty()) piece = co_await x_->next_piece();
         if (piece.empty()) break;
         if (out.size() + piece.size() > x_->max_body_bytes) {
             x_->close();
@@ -102,6 +104,7 @@ task<std::string> client_response::text() {
                                "the body is larger than " + std::to_string(x_->max_body_bytes) + " bytes");
         }
         out.append(reinterpret_cast<const char*>(piece.data()), piece.size());
+        piece = {};
     }
     co_return out;
 }
