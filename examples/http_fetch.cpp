@@ -33,4 +33,14 @@ weft::task<int> fetch(std::string url) {
     co_return 0;
 }
 
-int main(int argc, char** argv) { return weft::run(fetch(argc > 1 ? argv[1] : "http://127.0.0.1:8080/")); }
+int main(int argc, char** argv) {
+    try {
+        return weft::run(fetch(argc > 1 ? argv[1] : "http://127.0.0.1:8080/"));
+    } catch (const weft::config_error& e) {  // a bad WEFT_* variable or $WEFT_CONFIG file
+        fmt::print(stderr, "http_fetch: {}\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {  // the first GET failed: client_error names the URL
+        fmt::print(stderr, "http_fetch: {}\n", e.what());
+        return 1;
+    }
+}

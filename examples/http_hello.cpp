@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <csignal>
+#include <cstdio>
 #include <string>
 
 #include <weft/http/router.hpp>
@@ -47,6 +48,7 @@ weft::task<int> serve(std::uint16_t port) {
     weft::http::server server(std::move(app));
     auto running = weft::spawn(server.serve(listener));  // web.run_app(app, port=port)
     fmt::print("listening on {}\n", listener.local_address().to_string());
+    std::fflush(stdout);
     co_await stop;
     running.cancel();  // stop accepting; requests in flight finish
     try {
@@ -58,5 +60,13 @@ weft::task<int> serve(std::uint16_t port) {
 
 int main(int argc, char** argv) {
     const auto port = static_cast<std::uint16_t>(argc > 1 ? std::stoi(argv[1]) : 8080);
-    return weft::run(serve(port));
+    try {
+        return weft::run(serve(port));
+    } catch (const weft::config_error& e) {  // a bad WEFT_* variable or $WEFT_CONFIG file
+        fmt::print(stderr, "http_hello: {}\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {  // a bad port, a port in use
+        fmt::print(stderr, "http_hello: {}\n", e.what());
+        return 1;
+    }
 }

@@ -55,17 +55,21 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"auto", "epoll", "io_uring"}))
         ->capture_default_str();
     app.add_option("--grace-ms", grace_ms, "On a signal, cancel requests still running after this long")
+        ->check(CLI::Range(0, 3'600'000))
         ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
     try {
         weft::runtime_config cfg = weft::runtime_config::load();
         cfg.workers = threads;
-        cfg.io_driver = driver == "epoll"      ? weft::io_driver_kind::epoll
-                        : driver == "io_uring" ? weft::io_driver_kind::io_uring
-                                               : weft::io_driver_kind::automatic;
+        cfg.section<weft::io_config>().driver = driver == "epoll"      ? weft::io_driver_kind::epoll
+                                                : driver == "io_uring" ? weft::io_driver_kind::io_uring
+                                                                       : weft::io_driver_kind::automatic;
         auto ip = weft::net::ip_address::parse(host);
         weft::runtime rt(cfg);
         return rt.block_on(serve_until_signal({ip, static_cast<std::uint16_t>(port)}, grace_ms));
+    } catch (const weft::config_error& e) {  // a bad WEFT_* variable or $WEFT_CONFIG file
+        fmt::print(stderr, "http_server: {}\n", e.what());
+        return 2;
     } catch (const std::exception& e) {
         fmt::print(stderr, "http_server: {}\n", e.what());
         return 1;

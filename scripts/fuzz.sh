@@ -19,9 +19,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+opts=(-Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true
+      -Dtests=disabled -Dbenchmarks=disabled -Dexamples=disabled)
 if [ ! -d build-fuzz/meson-private ]; then
-  CXX=clang++-14 CC=clang-14 meson setup build-fuzz -Dbuildtype=debugoptimized -Db_sanitize=address,undefined \
-    -Db_lundef=false -Dfuzzing=true -Dtests=false -Dbenchmarks=false -Dexamples=false >/dev/null
+  CXX=clang++-14 CC=clang-14 meson setup build-fuzz "${opts[@]}" >/dev/null
+elif ! meson setup --reconfigure build-fuzz "${opts[@]}" >/dev/null 2>&1; then
+  CXX=clang++-14 CC=clang-14 meson setup --wipe build-fuzz "${opts[@]}" >/dev/null  # options changed type
 fi
 ninja -C build-fuzz -j2 tests/fuzz/fuzz_http >/dev/null
 mkdir -p build-fuzz/corpus

@@ -10,7 +10,7 @@
 
 #include <weft/detail/join_state.hpp>
 
-#include "log.hpp"
+#include <weft/internal/log.hpp>
 #include "runtime_core.hpp"
 
 namespace weft::detail {
@@ -26,12 +26,12 @@ constexpr std::chrono::nanoseconds strand_backstop = std::chrono::milliseconds(5
 
 worker* current_worker() noexcept { return tl_worker; }
 
-worker::worker(runtime_core& core, std::uint32_t index)
+worker::worker(runtime_core& core, std::uint32_t index, std::unique_ptr<worker_services> services)
     : core_(core),
       index_(index),
-      has_peers_(core.config().resolved_workers() > 1),
+      has_peers_(core.worker_count() > 1),
       queue_(core.config().local_queue_capacity),
-      hooks_(make_worker_hooks(core, index)),
+      services_(std::move(services)),
       overflow_buf_(std::make_unique<void*[]>(core.config().local_queue_capacity / 2 + 1)),
       rng_(0x9E3779B9u * (index + 1)) {}
 
@@ -65,12 +65,13 @@ void worker::run() {
         }
     }
     tl_worker = this;
+    services_->attach();
     while (!core_.is_shutdown()) {
         void* task = next_task();
         if (!task) {
             // Out of local work: submit the I/O queued meanwhile, take what has completed
             // and fire due timers before looking elsewhere.
-            hooks_->poll();
+            services_->poll();
             task = next_task();
         }
         if (task) {
@@ -85,12 +86,13 @@ void worker::run() {
         budget_ = task_budget;
         std::coroutine_handle<>::from_address(frame_of(task)).resume();
     }
+    services_->detach();
     tl_worker = nullptr;
 }
 
 void* worker::next_task() noexcept {
     if (++tick_ % core_.config().global_queue_interval == 0) {
-        hooks_->poll();  // due timers land in the LIFO slots
+        services_->poll();  // due timers land in the LIFO slots
         if (void* t = pop_global()) {
             if (lifo_.maybe_has_work()) core_.notify_work();  // see below
             return t;
@@ -160,7 +162,7 @@ void* worker::search() noexcept {
         return t;
     }
     // I/O or timers of a worker stuck in a long task: run them here.
-    if (hooks_->help_peers()) {
+    if (services_->help_peers()) {
         if (void* t = next_task()) {
             stop_searching();
             return t;
@@ -177,12 +179,12 @@ void worker::stop_searching() noexcept {
 
 void worker::spin_before_park() {
     const auto limit = std::chrono::microseconds(core_.config().spin_before_park_us);
-    if (limit.count() == 0 || hooks_->waits_for_io()) return;
+    if (limit.count() == 0 || services_->expects_events()) return;
     const auto deadline = std::chrono::steady_clock::now() + limit;
     do {
         if (core_.has_pending_work() || core_.is_shutdown()) return;
-        hooks_->poll();  // timers due while we spin
-        if (has_work() || hooks_->waits_for_io()) return;
+        services_->poll();  // timers due while we spin
+        if (has_work() || services_->expects_events()) return;
         for (int i = 0; i < 64; ++i) cpu_relax();
     } while (std::chrono::steady_clock::now() < deadline);
 }
@@ -206,23 +208,23 @@ void worker::park() {
         }
         // Sleep until woken or until the next timer of this worker is due.
         // The reactor's wait also dispatches I/O that completes meanwhile, onto this worker.
-        std::chrono::nanoseconds timeout = hooks_->park_timeout();
+        std::chrono::nanoseconds timeout = services_->park_timeout();
         // Backstop: while another worker runs, look for work again every few ms. A task
         // woken into that worker's LIFO slots wakes nobody (rule 5 of idle.hpp covers the
         // case we know: the LIFO cap), so any strand we have not found yet lasts at most
         // this long instead of as long as the long task in front of it.
         if (core_.idle().any_running() && (timeout.count() < 0 || timeout > strand_backstop)) timeout = strand_backstop;
-        if (timeout.count() != 0) hooks_->park(timeout);
+        if (timeout.count() != 0) services_->sleeper().park(timeout);
         if (core_.idle().was_unparked(static_cast<int>(index_))) {
             searching_ = true;  // the notifier counted us as searching
             stats_.unparks.add();
-            hooks_->poll();
+            services_->poll();
             return;
         }
         // A timer is due, the wait timed out, or I/O gave us work: leave by ourselves.
         if (timeout.count() >= 0 || has_work()) {
             if (!core_.idle().unpark_self(static_cast<int>(index_))) searching_ = true;  // a notifier won the race
-            hooks_->poll();
+            services_->poll();
             return;
         }
     }
@@ -255,7 +257,7 @@ void worker::schedule_local(void* task, schedule_hint hint) noexcept {
         return;
     }
     push_back(task);
-    // Alone in its runtime, the worker would only wake itself: skip the fence (W3 at 1 worker).
+    // Alone in its runtime, the worker would only wake itself: skip the fence (weft-bench yield_many at 1 worker).
     if (has_peers_) core_.notify_work();
 }
 
@@ -307,7 +309,7 @@ bool take_back_unstarted(runtime_core* core, void* frame) noexcept {
     return w && &w->core() == core && w->take_back(frame);
 }
 
-worker_hooks* current_worker_hooks() noexcept { return tl_worker ? tl_worker->hooks() : nullptr; }
+worker_services* current_worker_services() noexcept { return tl_worker ? &tl_worker->services() : nullptr; }
 
 bool consume_budget() noexcept {
     worker* w = tl_worker;

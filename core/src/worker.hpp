@@ -8,9 +8,10 @@
 // lifo_slots.hpp), at most max_lifo_polls times in a row so a ping-pong pair or a
 // spawning loop cannot starve the queue, then the queue — and every
 // global_queue_interval tasks the global queue first, so injected work is never starved.
-// Out of work: poll the hooks (timers, I/O), search (steal half of a random victim's
+// Out of work: poll the services (timers, I/O), search (steal half of a random victim's
 // queue, then the global queue, then run what is due for workers stuck in long tasks),
-// then park in the hooks (the reactor's wait). Each resumption gets a fresh cooperative budget.
+// then park in the services' parker (the I/O driver's wait, or a futex). Each resumption
+// gets a fresh cooperative budget.
 #pragma once
 
 #include <atomic>
@@ -20,7 +21,7 @@
 #include <vector>
 
 #include <weft/detail/scheduler_api.hpp>
-#include <weft/detail/worker_hooks.hpp>
+#include <weft/detail/worker_services.hpp>
 #include <weft/metrics.hpp>
 
 #include "counter.hpp"
@@ -47,7 +48,7 @@ inline constexpr int task_budget = 128;
 
 class worker {
 public:
-    worker(runtime_core& core, std::uint32_t index);
+    worker(runtime_core& core, std::uint32_t index, std::unique_ptr<worker_services> services);
     worker(const worker&) = delete;
     worker& operator=(const worker&) = delete;
 
@@ -59,7 +60,7 @@ public:
     bool consume_budget() noexcept { return --budget_ > 0; }
 
     // Any thread.
-    void unpark() noexcept { hooks_->unpark(); }
+    void unpark() noexcept { services_->sleeper().unpark(); }
     bool has_work() const noexcept { return !queue_.empty() || lifo_.has_work(); }
     // Worker thread only: takes a task that has not started yet back from the LIFO slots.
     bool take_back(void* frame) noexcept { return lifo_.take(tag_unstarted(frame)); }
@@ -67,7 +68,7 @@ public:
     void* steal_into(worker& into) noexcept;
     worker_metrics metrics() const;
     runtime_core& core() const noexcept { return core_; }
-    worker_hooks* hooks() const noexcept { return hooks_.get(); }
+    worker_services& services() const noexcept { return *services_; }
     std::uint32_t index() const noexcept { return index_; }
 
     // Shutdown (after join): empties the queues, appending the tasks that never started.
@@ -89,8 +90,8 @@ private:
     const bool has_peers_;  // more than one worker: there is someone to wake
     local_queue queue_;
     lifo_slots lifo_;
-    std::unique_ptr<worker_hooks> hooks_;    // timers and I/O of this worker; it parks in them
-    std::unique_ptr<void*[]> overflow_buf_;  // half a queue, for push_back's overflow batch
+    std::unique_ptr<worker_services> services_;  // timers and I/O of this worker; it parks in them
+    std::unique_ptr<void*[]> overflow_buf_;      // half a queue, for push_back's overflow batch
     std::thread thread_;
 
     // Owner-only state.

@@ -1,8 +1,9 @@
 // test_http_programs.cpp — the programs: examples/http_server keeps the W8 contract of
 // bench-protocol.md (`listening on HOST:PORT` once ready, GET / -> 200 text/plain
 // "Hello, World!", SIGINT/SIGTERM -> exit 0, under both drivers), and examples/crawler
-// prints one line per URL in input order, a summary, and exits 0 only if all succeeded.
-// The program paths come from meson (argv[1], argv[2]).
+// prints one line per URL in input order, a summary, and exits 0 only if all succeeded;
+// docs/http.md's two programs (examples/http_hello, examples/http_fetch) work together.
+// The program paths come from meson (argv[1..4]).
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -17,11 +18,15 @@
 #include <weft/net/tcp.hpp>
 #include <weft/runtime.hpp>
 
+#include "../process_support.hpp"
+
 namespace weft::test {
 namespace {
 
 const char* http_server_path = nullptr;
 const char* crawler_path = nullptr;
+const char* hello_path = nullptr;
+const char* fetch_path = nullptr;
 
 struct child {
     pid_t pid = -1;
@@ -140,14 +145,43 @@ TEST(http_programs, crawler_reports_each_url_in_order) {
     ::close(server.out);
 }
 
+TEST(http_programs, crawler_prints_a_bad_configuration) {
+    if (!crawler_path) GTEST_SKIP() << "examples not built";
+    auto r = run_process({crawler_path, "http://127.0.0.1:9/"}, {{"WEFT_WORKERS", "abc"}}, std::chrono::seconds(30));
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("WEFT_WORKERS"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("terminate called"), std::string::npos) << r.output;
+}
+
+TEST(http_programs, the_docs_client_fetches_from_the_docs_server) {
+    if (!hello_path || !fetch_path) GTEST_SKIP() << "examples not built";
+    child server = start({hello_path, "0"});
+    ASSERT_GT(server.pid, 0);
+    const std::string line = read_line(server.out);
+    ASSERT_EQ(line.rfind("listening on 127.0.0.1:", 0), 0u) << line;
+    const std::string base = "http://" + line.substr(std::string("listening on ").size()) + "/";
+    auto r = run_process({fetch_path, base}, {}, std::chrono::seconds(30));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(r.output.rfind("200 text/plain", 0), 0u) << r.output;
+    EXPECT_NE(r.output.find("(13 bytes)"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("POST: 200 {\"bytes\": 4}"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("chunk of"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("GET http://127.0.0.1:9/: connect: Connection refused"), std::string::npos) << r.output;
+    ::kill(server.pid, SIGINT);
+    EXPECT_EQ(wait_exit(server.pid), 0);
+    ::close(server.out);
+}
+
 }  // namespace
 }  // namespace weft::test
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
-    if (argc > 2) {
+    if (argc > 4) {
         weft::test::http_server_path = argv[1];
         weft::test::crawler_path = argv[2];
+        weft::test::hello_path = argv[3];
+        weft::test::fetch_path = argv[4];
     }
     return RUN_ALL_TESTS();
 }

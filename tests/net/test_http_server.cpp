@@ -198,6 +198,7 @@ TEST_P(http_server, drains_an_unread_body) {
 task<http::response> failing(http::request& req) {
     if (req.path() == "/throw") throw std::runtime_error("boom");
     if (req.path() == "/teapot") throw http::status_error(418, "short and stout");
+    if (req.path() == "/cancelled") throw cancelled_error();
     co_return http::response::text("fine");
 }
 
@@ -214,6 +215,19 @@ TEST_P(http_server, handler_exceptions_become_500_and_the_connection_goes_on) {
         EXPECT_NE(all.find("short and stout"), std::string::npos);
         EXPECT_TRUE(all.ends_with("fine")) << all;
         EXPECT_EQ(srv.connections_opened(), 1u);
+    }));
+}
+
+// A handler's cancellation is not a failure to report: no 500, the connection just ends,
+// and the server goes on.
+TEST_P(http_server, a_cancelled_handler_is_not_a_500) {
+    runtime rt(config(2));
+    rt.block_on(with_server(failing, {}, [](std::uint16_t port, http::server&) -> task<void> {
+        std::string got = co_await raw_exchange(port, "GET /cancelled HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(got, "");
+        got = co_await raw_exchange(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        EXPECT_TRUE(got.starts_with("HTTP/1.1 200 OK\r\n")) << got;
+        EXPECT_TRUE(got.ends_with("fine")) << got;
     }));
 }
 

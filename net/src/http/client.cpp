@@ -46,6 +46,22 @@ std::string request_head(const std::string& method, const url& u, const request_
     return h;
 }
 
+// The schemes the client speaks, and the transport of each: the one place a new one plugs
+// in (TLS: "https" adds a tls_stream over the TCP stream below, the pool and the exchange
+// are unchanged). Anything else fails before a pool slot is taken, naming the scheme.
+void check_scheme(const std::string& method, const url& u) {
+    if (u.scheme() == "http") return;
+    throw client_error(client_error::unsupported_scheme, method, u.str(),
+                       "unsupported scheme '" + u.scheme() + "'" +
+                           (u.scheme() == "https" ? " (HTTPS needs TLS, which weft does not have yet)" : ""));
+}
+
+task<detail::any_stream> connect_transport(const url& u, std::chrono::milliseconds connect_timeout) {
+    net::tcp_stream s = co_await weft::timeout(connect_timeout, net::tcp_stream::connect(u.host(), u.port()));
+    s.set_nodelay(true);
+    co_return detail::any_stream(std::move(s));
+}
+
 }  // namespace
 
 // ---- client_response
@@ -227,10 +243,7 @@ task<client_response> client::run(std::string method, std::string text, request_
 }
 
 task<client_response> client::exchange(const std::string& method, const url& u, const request_options& opts) {
-    if (u.scheme() != "http")
-        throw client_error(client_error::unsupported_scheme, method, u.str(),
-                           "unsupported scheme '" + u.scheme() + "'" +
-                               (u.scheme() == "https" ? " (HTTPS needs TLS, which weft does not have yet)" : ""));
+    check_scheme(method, u);
     const std::string key = u.scheme() + "://" + u.authority();
     const std::string head = request_head(method, u, opts, opts_);
     for (int attempt = 0;; ++attempt) {
@@ -239,12 +252,9 @@ task<client_response> client::exchange(const std::string& method, const url& u, 
             std::string failure;
             client_error::kind_t kind = client_error::connect;
             try {
-                net::tcp_stream s =
-                    co_await weft::timeout(opts_.connect_timeout, net::tcp_stream::connect(u.host(), u.port()));
-                s.set_nodelay(true);
+                detail::any_stream s = co_await connect_transport(u, opts_.connect_timeout);
                 conn = std::make_unique<detail::client_conn>(
-                    detail::any_stream(std::move(s)),
-                    detail::parser_limits{opts_.max_header_bytes, opts_.max_header_bytes, 1000});
+                    std::move(s), detail::parser_limits{opts_.max_header_bytes, opts_.max_header_bytes, 1000});
                 pool_->opened.fetch_add(1, std::memory_order_relaxed);
             } catch (const cancelled_error&) {
                 pool_->release_slot(key);

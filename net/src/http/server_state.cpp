@@ -10,9 +10,8 @@
 #include <weft/clock.hpp>
 #include <weft/error.hpp>
 #include <weft/runtime.hpp>
+#include <weft/internal/log.hpp>
 #include <weft/sleep.hpp>
-
-#include "log.hpp"
 
 namespace weft::http::detail {
 namespace {

@@ -80,21 +80,30 @@ task<void> server::serve_connection(Stream stream) {
     detail::conn_record rec;
     rec.root = co_await weft::detail::current_root_awaiter{};
     st->add(rec);
-    std::uint64_t served = 0;
+    struct registered {  // out of the registry on every path, before rec goes away
+        detail::server_state& st;
+        detail::conn_record& rec;
+        ~registered() { st.remove(rec); }
+    } guard{*st, rec};
+    bool cancelled = false;
     {
         detail::server_connection<Stream> conn(stream, *st, rec);
         try {
             co_await conn.run();
+        } catch (const cancelled_error&) {
+            // Ours (a timeout, or stop() ending a wait for a request; the deadline word says
+            // `fired`): the connection just ends. Anyone else's (the grace period is over,
+            // the caller's cancellation) goes on up once the connection is closed.
+            cancelled = rec.deadline.load(std::memory_order_acquire) != detail::conn_record::fired;
         } catch (const weft::error&) {
-            // reset by the peer, a timeout, the stop: nothing left to tell the client
+            // reset by the peer, a write that failed: nothing left to tell the client
         } catch (const std::exception& e) {
             detail::log_connection_failure(e.what());
         }
-        served = conn.requests();
+        st->requests.fetch_add(conn.requests(), std::memory_order_relaxed);
     }
-    st->remove(rec);
-    st->requests.fetch_add(served, std::memory_order_relaxed);
     stream.close();
+    if (cancelled) throw cancelled_error();
 }
 
 extern template class detail::server_connection<net::tcp_stream>;

@@ -81,9 +81,12 @@ private:
     // full barrier before the caller reads `stopping` (see server_state.hpp).
     void arm_idle(std::int64_t when) noexcept { rec_.deadline.exchange(when | 1, std::memory_order_seq_cst); }
     // Clears the deadline; throws cancelled_error if it fired (the cancellation is pending:
-    // the connection must end).
+    // the connection must end; the word stays `fired`, so serve_connection ends it quietly).
     void disarm() {
-        if (rec_.deadline.exchange(0, std::memory_order_acq_rel) == conn_record::fired) throw cancelled_error();
+        if (rec_.deadline.exchange(0, std::memory_order_acq_rel) == conn_record::fired) {
+            rec_.deadline.store(conn_record::fired, std::memory_order_relaxed);
+            throw cancelled_error();
+        }
     }
 
     parse_event parse() noexcept {
@@ -205,12 +208,10 @@ task<void> server_connection<Stream>::run() {
                     arm_at(when);
                 }
             }
-            std::size_t n = 0;
-            try {
-                n = co_await s_.read_some(std::as_writable_bytes(std::span(buf_.get() + end_, cap_ - end_)));
-            } catch (const cancelled_error&) {
-                n = 0;  // a timeout or the stop: both end the connection
-            }
+            // A timeout or the stop cancels the read (the deadline word is then `fired`):
+            // serve_connection ends the connection quietly.
+            const std::size_t n =
+                co_await s_.read_some(std::as_writable_bytes(std::span(buf_.get() + end_, cap_ - end_)));
             if (rec_.deadline.exchange(0, std::memory_order_acq_rel) == conn_record::fired || n == 0) co_return;
             if (idle && !first_) head_start_ = 0;  // the head's time runs from its first byte
             end_ += static_cast<std::uint32_t>(n);
@@ -541,12 +542,13 @@ task<void> server_connection<Stream>::answer_error(unsigned status, std::string_
 // client still sends, for 2 s at most (nginx's lingering close).
 template <class Stream>
 task<void> server_connection<Stream>::linger_close() {
+    // The 2 s run out: the read is cancelled and the word stays `fired` (a quiet end).
     try {
         s_.shutdown(net::shutdown_how::send);
         arm(std::chrono::milliseconds(2000));
         while (co_await s_.read_some(std::as_writable_bytes(std::span(buf_.get(), cap_))) > 0) {
         }
-    } catch (const weft::error&) {
+    } catch (const weft::error&) {  // reset by the peer: nothing left to read
     }
     rec_.deadline.exchange(0, std::memory_order_acq_rel);
 }
