@@ -9,7 +9,8 @@ packages=(
   libtbb-dev libfmt-dev libspdlog-dev liburing-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
-  libssl-dev openssl curl nginx
+  libhttp-parser-dev libssl-dev
+  openssl curl nginx python3 wrk
 )
 if [ "${1:-}" = "--peers" ]; then
   packages+=(cargo librust-tokio-dev librust-hyper-dev golang-go libasio-dev
