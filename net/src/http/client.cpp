@@ -7,6 +7,8 @@
 
 #include <weft/error.hpp>
 #include <weft/net/tcp.hpp>
+#include <weft/net/tls_error.hpp>
+#include <weft/net/tls_stream.hpp>
 #include <weft/timeout.hpp>
 
 #include "client_exchange.hpp"
@@ -46,20 +48,23 @@ std::string request_head(const std::string& method, const url& u, const request_
     return h;
 }
 
-// The schemes the client speaks, and the transport of each: the one place a new one plugs
-// in (TLS: "https" adds a tls_stream over the TCP stream below, the pool and the exchange
-// are unchanged). Anything else fails before a pool slot is taken, naming the scheme.
+// The schemes the client speaks, and the transport of each: http:// is a tcp_stream,
+// https:// a tls_stream over one (the pool and the exchange handle both alike). Anything
+// else fails before a pool slot is taken, naming the scheme.
 void check_scheme(const std::string& method, const url& u) {
-    if (u.scheme() == "http") return;
-    throw client_error(client_error::unsupported_scheme, method, u.str(),
-                       "unsupported scheme '" + u.scheme() + "'" +
-                           (u.scheme() == "https" ? " (HTTPS needs TLS, which weft does not have yet)" : ""));
+    if (u.scheme() == "http" || u.scheme() == "https") return;
+    throw client_error(client_error::unsupported_scheme, method, u.str(), "unsupported scheme '" + u.scheme() + "'");
 }
 
-task<detail::any_stream> connect_transport(const url& u, std::chrono::milliseconds connect_timeout) {
-    net::tcp_stream s = co_await weft::timeout(connect_timeout, net::tcp_stream::connect(u.host(), u.port()));
+// TCP connect, then (https://) the TLS handshake: SNI and the certificate check from the
+// URL's host, the session cached per host:port. The caller bounds both with one timeout.
+task<detail::any_stream> open_transport(const url& u, net::tls_context ctx) {
+    net::tcp_stream s = co_await net::tcp_stream::connect(u.host(), u.port());
     s.set_nodelay(true);
-    co_return detail::any_stream(std::move(s));
+    if (u.scheme() == "http") co_return detail::any_stream(std::move(s));
+    auto tls = net::tls_stream<net::tcp_stream>::client(std::move(s), ctx, u.host(), u.authority());
+    co_await tls.handshake();
+    co_return detail::any_stream(std::move(tls));
 }
 
 }  // namespace
@@ -162,6 +167,11 @@ client::client(client_options opts)
         if (t.count() <= 0)
             throw config_error("code", "http::client_options (a timeout)", std::to_string(t.count()) + " ms",
                                "must be positive");
+    if (!opts_.tls) {
+        opts_.tls = net::tls_context::client();
+        opts_.tls->set_alpn({"http/1.1"});
+    }
+    if (!opts_.ca_file.empty()) opts_.tls->load_verify_file(opts_.ca_file);
 }
 
 client::~client() { pool_->close_idle(); }
@@ -252,7 +262,7 @@ task<client_response> client::exchange(const std::string& method, const url& u, 
             std::string failure;
             client_error::kind_t kind = client_error::connect;
             try {
-                detail::any_stream s = co_await connect_transport(u, opts_.connect_timeout);
+                detail::any_stream s = co_await weft::timeout(opts_.connect_timeout, open_transport(u, *opts_.tls));
                 conn = std::make_unique<detail::client_conn>(
                     std::move(s), detail::parser_limits{opts_.max_header_bytes, opts_.max_header_bytes, 1000});
                 pool_->opened.fetch_add(1, std::memory_order_relaxed);
@@ -261,7 +271,11 @@ task<client_response> client::exchange(const std::string& method, const url& u, 
                 throw;
             } catch (const timeout_error&) {
                 kind = client_error::timeout;
-                failure = "connect: timed out after " + ms_text(opts_.connect_timeout);
+                failure = std::string(u.scheme() == "https" ? "connect and TLS handshake" : "connect") +
+                          ": timed out after " + ms_text(opts_.connect_timeout);
+            } catch (const net::tls_error& e) {
+                kind = client_error::tls;
+                failure = e.what();  // "TLS handshake with HOST: certificate verify failed: ..."
             } catch (const system_error& e) {
                 failure = "connect: " + e.code().message();
             } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 
 #include <weft/error.hpp>
 #include <weft/http/detail/message_writer.hpp>
+#include <weft/net/tls_error.hpp>
 #include <weft/timeout.hpp>
 
 namespace weft::http::detail {
@@ -72,6 +73,8 @@ task<void> client_exchange::write(std::span<const std::byte> bytes) {
         ok = co_await weft::try_timeout(read_timeout_, conn_->stream.write_all(bytes));
     } catch (const system_error& e) {
         fail(client_error::send, "send: " + e.code().message());
+    } catch (const net::tls_error& e) {
+        fail(client_error::send, std::string("send: ") + e.what());
     }
     if (!ok) fail(client_error::timeout, "send: timed out after " + ms_text(read_timeout_));
 }
@@ -84,6 +87,8 @@ task<std::size_t> client_exchange::read_more() {
             read_timeout_, c.stream.read_some(std::as_writable_bytes(std::span(c.buf.get() + c.end, c.cap - c.end))));
     } catch (const system_error& e) {
         fail(client_error::receive, "receive: " + e.code().message());
+    } catch (const net::tls_error& e) {  // a bad record, a cut without close_notify
+        fail(client_error::receive, std::string("receive: ") + e.what());
     }
     if (!n) fail(client_error::timeout, "receive: timed out after " + ms_text(read_timeout_));
     c.end += static_cast<std::uint32_t>(*n);

@@ -18,13 +18,23 @@
 // sent again once on a new connection, unless its body was a stream.
 // Redirects (301, 302, 303, 307, 308) are followed up to max_redirects; 303, and 301/302
 // after a POST, continue as GET without a body. Decompression is not done.
-// `https://` is refused with client_error::unsupported_scheme until TLS is available.
+// HTTPS: `https://` URLs go over TLS (weft/net/tls_stream.hpp) with the context of
+// client_options::tls — by default tls_context::client(): the system trust store,
+// verification on, ALPN http/1.1 — plus client_options::ca_file, a private CA trusted
+// besides. The URL's host is sent as SNI and checked against the certificate (an IP
+// literal against its IP entries). The pool keys connections by scheme+host+port, so
+// http:// and https:// to one host never share one. A failed handshake is a client_error
+// of kind tls carrying OpenSSL's reason:
+//   "GET https://127.0.0.1:8443/: TLS handshake with 127.0.0.1: certificate verify failed:
+//    self-signed certificate (certificate CN=example.test)"
+// Other schemes are refused with client_error::unsupported_scheme.
 //
 // Errors are client_error naming the method, the URL and what failed:
 //   "GET http://127.0.0.1:9/: connect: Connection refused"
 //   "GET http://10.255.255.1/: connect: timed out after 2000 ms"
 //   "GET http://127.0.0.1:8080/: malformed response: invalid HTTP version"
-// Timeouts (client_options): connect_timeout for each new connection, request_timeout for
+// Timeouts (client_options): connect_timeout for each new connection (TCP connect and TLS
+// handshake together), request_timeout for
 // each exchange up to the response's head (each redirect hop), total_timeout for the whole
 // request() call, read_timeout for each wait for body bytes. A timeout cancels the work in
 // flight cleanly: its connection is closed, nothing is left running.
@@ -48,6 +58,7 @@
 #include <weft/http/headers.hpp>
 #include <weft/http/response.hpp>
 #include <weft/http/url.hpp>
+#include <weft/net/tls_context.hpp>
 #include <weft/task.hpp>
 
 namespace weft::http {
@@ -72,6 +83,12 @@ struct client_options {
     std::uint64_t max_body_bytes = 64ull << 20;  // text() and body(); streamed reads have no limit
     std::uint32_t max_header_bytes = 64 * 1024;
     std::string user_agent = "weft";
+    // HTTPS: the TLS context of https:// connections (a client context; a shared handle).
+    // None: the client makes tls_context::client() with ALPN http/1.1 when it is built.
+    std::optional<net::tls_context> tls;
+    // A CA certificate file (PEM) trusted besides the context's (a private CA); loaded into
+    // the context when the client is built: tls_context_error naming the file if it cannot.
+    std::string ca_file;
 };
 
 struct request_options {

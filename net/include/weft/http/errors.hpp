@@ -38,12 +38,13 @@ public:
     enum kind_t {
         invalid_url,         // the URL (or a redirect's Location) cannot be parsed
         connect,             // resolving or connecting
+        tls,                 // the TLS handshake of an https:// URL (verification failed...)
         timeout,             // a connect, request or total timeout passed
         send,                // writing the request
         receive,             // reading the response (reset, closed early)
         malformed_response,  // the response is not valid HTTP/1.1
         too_many_redirects,  // more than client_options::max_redirects
-        unsupported_scheme,  // not http:// (https:// comes with TLS)
+        unsupported_scheme,  // neither http:// nor https://
         body_too_large,      // longer than client_options::max_body_bytes
     };
     client_error(kind_t k, std::string method, std::string url, std::string reason)

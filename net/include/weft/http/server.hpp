@@ -8,6 +8,9 @@
 //   weft::http::server srv(hello);                 // or a weft::http::router
 //   co_await srv.serve(listener);                  // until cancelled
 //
+// HTTPS: set server_options::tls to a server context (certificate and key) and serve()
+// runs the TLS handshake on each connection first (within limits.header_timeout).
+//
 // One task per connection; keep-alive and pipelining (responses in order), chunked and
 // Content-Length bodies both ways, Expect: 100-continue, HEAD, Date and Server fields, and
 // the limits and timeouts of server_options.hpp.
@@ -31,6 +34,7 @@
 #include <weft/http/handler.hpp>
 #include <weft/http/server_options.hpp>
 #include <weft/net/tcp.hpp>
+#include <weft/net/tls_stream.hpp>
 #include <weft/task.hpp>
 
 namespace weft::http {
@@ -42,7 +46,8 @@ public:
     server(const server&) = delete;
     server& operator=(const server&) = delete;
 
-    // Serves the connections of listener until cancelled (see above).
+    // Serves the connections of listener until cancelled (see above); over TLS when
+    // options().tls is set (HTTPS).
     task<void> serve(net::tcp_listener& listener);
     // Serves one connection over any stream (see detail/server_connection.hpp for what a
     // Stream must offer): how TLS and other transports plug in. Ends with the connection.
@@ -57,6 +62,8 @@ public:
     std::uint64_t requests_served() const noexcept { return st_->requests.load(std::memory_order_relaxed); }
 
 private:
+    // HTTPS: the handshake within limits.header_timeout, then serve_connection.
+    task<void> serve_tls(net::tcp_stream s);
     std::shared_ptr<detail::server_state> st_;
 };
 
@@ -108,5 +115,7 @@ task<void> server::serve_connection(Stream stream) {
 
 extern template class detail::server_connection<net::tcp_stream>;
 extern template task<void> server::serve_connection<net::tcp_stream>(net::tcp_stream);
+extern template class detail::server_connection<net::tls_stream<net::tcp_stream>>;
+extern template task<void> server::serve_connection<net::tls_stream<net::tcp_stream>>(net::tls_stream<net::tcp_stream>);
 
 }  // namespace weft::http

@@ -22,7 +22,7 @@
 // Malformed requests get 400 and the connection is closed; handler exceptions 500 (the
 // connection stays open); a status_error its status.
 //
-// Thread safety: plain values, copied into the server.
+// Thread safety: plain values (tls: a shared handle), copied into the server.
 #pragma once
 
 #include <chrono>
@@ -30,6 +30,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include <weft/net/tls_context.hpp>
 
 namespace weft::http {
 
@@ -58,6 +60,10 @@ struct server_options {
     bool nodelay = true;
     // On a stop, requests still running after this long are cancelled; none: wait for them.
     std::optional<std::chrono::milliseconds> grace_period = std::chrono::milliseconds(10'000);
+    // HTTPS: serve() speaks TLS on every accepted connection with this server context
+    // (tls_context::server(cert, key)); the handshake must end within limits.header_timeout,
+    // else the connection is closed. A failed handshake closes it without a response.
+    std::optional<net::tls_context> tls;
 };
 
 }  // namespace weft::http

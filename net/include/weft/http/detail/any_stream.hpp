@@ -1,6 +1,6 @@
 // weft/http/detail/any_stream.hpp — any_stream: a stream behind one small interface, so that
-// the HTTP client (and its connection pool) handles every transport alike: TCP today, a
-// tls_stream<tcp_stream> when TLS lands (the client's connector picks one per scheme).
+// the HTTP client (and its connection pool) handles every transport alike: a tcp_stream
+// for http://, a tls_stream<tcp_stream> for https:// (the client's connector picks one).
 // Users do not include this.
 //
 // It costs a virtual call and a coroutine frame per read and write, which the client can
@@ -29,7 +29,6 @@ public:
 
     task<std::size_t> read_some(std::span<std::byte> buf) { return p_->read_some(buf); }
     task<void> write_all(std::span<const std::byte> buf) { return p_->write_all(buf); }
-    void shutdown(net::shutdown_how how) { p_->shutdown(how); }
     void close() noexcept {
         if (p_) p_->close();
     }
@@ -40,7 +39,6 @@ private:
         virtual ~iface() = default;
         virtual task<std::size_t> read_some(std::span<std::byte> buf) = 0;
         virtual task<void> write_all(std::span<const std::byte> buf) = 0;
-        virtual void shutdown(net::shutdown_how how) = 0;
         virtual void close() noexcept = 0;
     };
     template <class Stream>
@@ -53,7 +51,6 @@ private:
             else
                 return write_all_of(s, buf);
         }
-        void shutdown(net::shutdown_how how) override { s.shutdown(how); }
         void close() noexcept override { s.close(); }
         static task<void> write_all_of(Stream& st, std::span<const std::byte> buf) { co_await st.write_all(buf); }
         Stream s;

@@ -1,11 +1,12 @@
 // weft/http/detail/server_connection.hpp — one HTTP/1.1 server connection over any Stream:
 // read a request's head, run the handler, write the response, again while keep-alive
-// holds. Users do not include this; server.hpp instantiates it for TCP and a TLS stream
-// only has to instantiate it too (server::serve_connection).
+// holds. Users do not include this; server.hpp instantiates it for TCP and for
+// tls_stream<tcp_stream> (HTTPS).
 //
-// Stream is what weft::net::tcp_stream offers, and what a tls_stream will:
+// Stream is what weft::net::tcp_stream and weft::net::tls_stream offer:
 //   co_await s.read_some(std::span<std::byte>) -> std::size_t (0: the peer closed)
-//   co_await s.write_all(std::span<const std::byte>), s.shutdown(net::shutdown_how), s.close()
+//   co_await s.write_all(std::span<const std::byte>), s.close(), and s.shutdown(
+//   net::shutdown_how) or (TLS: close_notify first) co_await s.shutdown()
 // and, used when present: write_some (the hot path, no coroutine frame per write), vectored
 // write_all(std::span<const iovec>), fd() (a socket: sendfile for large files).
 //
@@ -544,8 +545,11 @@ template <class Stream>
 task<void> server_connection<Stream>::linger_close() {
     // The 2 s run out: the read is cancelled and the word stays `fired` (a quiet end).
     try {
-        s_.shutdown(net::shutdown_how::send);
         arm(std::chrono::milliseconds(2000));
+        if constexpr (requires { s_.shutdown(net::shutdown_how::send); })
+            s_.shutdown(net::shutdown_how::send);
+        else
+            co_await s_.shutdown();  // TLS: close_notify, then the half-close
         while (co_await s_.read_some(std::as_writable_bytes(std::span(buf_.get(), cap_))) > 0) {
         }
     } catch (const weft::error&) {  // reset by the peer: nothing left to read
