@@ -3,7 +3,9 @@
 // "Hello, World!", SIGINT/SIGTERM -> exit 0, under both drivers), and examples/crawler
 // prints one line per URL in input order, a summary, and exits 0 only if all succeeded;
 // docs/http.md's two programs (examples/http_hello, examples/http_fetch) work together.
-// The program paths come from meson (argv[1..4]).
+// examples/crawler fetches https:// URLs from examples/tls_echo_server (--mode http) with
+// --ca-file, and names the verification failure without it.
+// The program paths come from meson (argv[1..5]).
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -19,6 +21,7 @@
 #include <weft/runtime.hpp>
 
 #include "../process_support.hpp"
+#include "tls_test_certs.hpp"
 
 namespace weft::test {
 namespace {
@@ -27,6 +30,7 @@ const char* http_server_path = nullptr;
 const char* crawler_path = nullptr;
 const char* hello_path = nullptr;
 const char* fetch_path = nullptr;
+const char* tls_server_path = nullptr;
 
 struct child {
     pid_t pid = -1;
@@ -124,7 +128,7 @@ TEST(http_programs, crawler_reports_each_url_in_order) {
     const std::string good = read_all(ok.out);
     EXPECT_EQ(wait_exit(ok.pid), 0) << good;
     ::close(ok.out);
-    child mixed = start({crawler_path, "--timeout-ms", "2000", base + "/1", refused, "https://x/", base + "/2"});
+    child mixed = start({crawler_path, "--timeout-ms", "2000", base + "/1", refused, "ftp://x/", base + "/2"});
     const std::string out = read_all(mixed.out);
     EXPECT_EQ(wait_exit(mixed.pid), 1) << out;
     ::close(mixed.out);
@@ -137,9 +141,46 @@ TEST(http_programs, crawler_reports_each_url_in_order) {
     ASSERT_EQ(lines.size(), 5u) << out;
     EXPECT_EQ(lines[0].rfind(base + "/1 200 13 ", 0), 0u) << lines[0];
     EXPECT_EQ(lines[1], refused + " error: connect: Connection refused");
-    EXPECT_EQ(lines[2], "https://x/ error: unsupported scheme 'https' (HTTPS needs TLS, which weft does not have yet)");
+    EXPECT_EQ(lines[2], "ftp://x/ error: unsupported scheme 'ftp'");
     EXPECT_EQ(lines[3].rfind(base + "/2 200 13 ", 0), 0u) << lines[3];
     EXPECT_EQ(lines[4].rfind("4 URLs, 2 ok, 2 failed, 26 bytes in ", 0), 0u) << lines[4];
+    ::kill(server.pid, SIGTERM);
+    EXPECT_EQ(wait_exit(server.pid), 0);
+    ::close(server.out);
+}
+
+TEST(http_programs, crawler_fetches_https_with_a_private_ca) {
+    if (!crawler_path || !tls_server_path) GTEST_SKIP() << "examples not built";
+    test_ca ca;
+    temp_dir dir;
+    const tls_identity id = ca.issue({.dns_names = {"localhost"}});
+    const std::string ca_file = dir.write("ca.pem", ca.certificate_pem());
+    const std::string cert = dir.write("cert.pem", id.certificate_pem);
+    const std::string key = dir.write("key.pem", id.private_key_pem);
+    child server =
+        start({tls_server_path, "--port", "0", "--threads", "1", "--mode", "http", "--cert", cert, "--key", key});
+    ASSERT_GT(server.pid, 0);
+    const std::string line = read_line(server.out);
+    ASSERT_EQ(line.rfind("listening on 127.0.0.1:", 0), 0u) << line;
+    const std::string port = line.substr(line.rfind(':') + 1);
+    const std::string by_name = "https://localhost:" + port + "/", by_ip = "https://127.0.0.1:" + port + "/bytes/100";
+
+    child ok = start({crawler_path, "--ca-file", ca_file, by_name, by_ip});
+    const std::string good = read_all(ok.out);
+    EXPECT_EQ(wait_exit(ok.pid), 0) << good;
+    ::close(ok.out);
+    EXPECT_EQ(good.rfind(by_name + " 200 13 ", 0), 0u) << good;
+    EXPECT_NE(good.find("\n" + by_ip + " 200 100 "), std::string::npos) << good;
+
+    child untrusted = start({crawler_path, by_name});  // the system store alone
+    const std::string bad = read_all(untrusted.out);
+    EXPECT_EQ(wait_exit(untrusted.pid), 1) << bad;
+    ::close(untrusted.out);
+    EXPECT_EQ(bad.rfind(by_name + " error: TLS handshake with localhost: certificate verify failed: unable to get "
+                                  "local issuer certificate",
+                        0),
+              0u)
+        << bad;
     ::kill(server.pid, SIGTERM);
     EXPECT_EQ(wait_exit(server.pid), 0);
     ::close(server.out);
@@ -182,6 +223,9 @@ int main(int argc, char** argv) {
         weft::test::crawler_path = argv[2];
         weft::test::hello_path = argv[3];
         weft::test::fetch_path = argv[4];
+    }
+    if (argc > 5) {
+        weft::test::tls_server_path = argv[5];
     }
     return RUN_ALL_TESTS();
 }
