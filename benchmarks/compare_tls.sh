@@ -7,12 +7,15 @@
 #   requests   keep-alive `GET /` -> 200 "Hello, World!", 100 connections: wrk -t1 -c100
 #   bulk       keep-alive `GET /bytes/64MiB`, 2 connections: benchmarks/tls_load
 # pin1 as in ../shared/bench-protocol.md: the server has one worker on CPU 1, the load runs
-# on CPU 0. weft's server is examples/tls_echo_server --mode http (a minimal responder until
-# weft's HTTP layer serves HTTPS); nginx returns the same body and serves the bulk file.
+# on CPU 0. weft's servers: examples/tls_echo_server --mode http (a minimal responder: TLS
+# cost alone) and, as variant weft-http, examples/http_server --cert --key (weft::http over
+# TLS: handshake and requests only, it has no /bytes/N); nginx returns the same body and
+# serves the bulk file.
 #
 #   benchmarks/compare_tls.sh [REPS]      (default 3; needs scripts/setup.sh --peers)
 # Env: BUILD (default build-release), SECS (per run, default 8), MODES (default all three),
-#      VARIANTS (default "weft nginx"; also weft-uring, weft-membio, weft-socket, weft-noktls),
+#      VARIANTS (default "weft nginx"; also weft-http, weft-uring, weft-membio, weft-socket,
+#      weft-noktls),
 #      OUT (raw lines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +30,7 @@ mkdir -p "$(dirname "$OUT")"
 
 scripts/setup.sh --peers
 [ -d "$BUILD" ] || meson setup "$BUILD" -Dbuildtype=release -Dtests=false >/dev/null
-ninja -C "$BUILD" -j2 examples/tls_echo_server benchmarks/tls_load >/dev/null
+ninja -C "$BUILD" -j2 examples/tls_echo_server examples/http_server benchmarks/tls_load >/dev/null
 
 dir=$(mktemp -d /tmp/weft-tls-bench.XXXXXX)
 server_pid=""
@@ -88,6 +91,9 @@ start_server() {  # VARIANT
   local v=$1
   case "$v" in
     nginx) taskset -c 1 /usr/sbin/nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" & ;;
+    weft-http)
+      taskset -c 1 "$BUILD/examples/http_server" --port "$port" --threads 1 --driver epoll --cert "$dir/cert.pem" \
+        --key "$dir/key.pem" >/dev/null 2>>"$dir/error.log" & ;;
     weft*)
       local args=(--port "$port" --threads 1 --mode http --cert "$dir/cert.pem" --key "$dir/key.pem"
                   --ciphersuites TLS_AES_128_GCM_SHA256 --driver epoll)
@@ -136,6 +142,7 @@ for rep in $(seq "$REPS"); do
   for v in $VARIANTS; do
     start_server "$v"
     for mode in $MODES; do
+      [ "$v" = weft-http ] && [ "$mode" = bulk ] && continue
       before=$(cpu_ticks)
       t0=$(date +%s.%N)
       read -r count bytes < <(run_load "$mode")
