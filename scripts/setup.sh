@@ -9,10 +9,12 @@ packages=(
   libtbb-dev libfmt-dev libspdlog-dev liburing-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
+  libhttp-parser-dev libssl-dev
+  openssl curl nginx python3 wrk
 )
 if [ "${1:-}" = "--peers" ]; then
   packages+=(cargo librust-tokio-dev librust-hyper-dev golang-go libasio-dev
-             python3-uvloop python3-aiohttp nginx wrk)
+             python3-uvloop python3-aiohttp nginx wrk nghttp2-client)
 fi
 
 missing=()

@@ -3,20 +3,22 @@
 #   scripts/test.sh            debug-optimised build + every test + consumer checks
 #   scripts/test.sh --asan     also an ASan+UBSan build running every test
 #   scripts/test.sh --tsan     also a TSan build running the scheduler tests
-#   scripts/test.sh --all      all three (what CI does; CI=true implies --all)
+#   scripts/test.sh --fuzz     also 60 s of libFuzzer on the HTTP parser (scripts/fuzz.sh)
+#   scripts/test.sh --all      all four (what CI does; CI=true implies --all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-asan=0 tsan=0
+asan=0 tsan=0 fuzz=0
 for arg in "$@"; do
   case "$arg" in
     --asan) asan=1 ;;
     --tsan) tsan=1 ;;
-    --all) asan=1; tsan=1 ;;
-    *) echo "usage: $0 [--asan] [--tsan] [--all]" >&2; exit 2 ;;
+    --fuzz) fuzz=1 ;;
+    --all) asan=1; tsan=1; fuzz=1 ;;
+    *) echo "usage: $0 [--asan] [--tsan] [--fuzz] [--all]" >&2; exit 2 ;;
   esac
 done
-[ "${CI:-}" = "true" ] && { asan=1; tsan=1; }
+[ "${CI:-}" = "true" ] && { asan=1; tsan=1; fuzz=1; }
 
 scripts/setup.sh
 
@@ -65,6 +67,10 @@ if [ "$tsan" = 1 ]; then
   configure build-tsan -Dbuildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=disabled -Dexamples=disabled
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
     run_suite build-tsan --suite scheduler --timeout-multiplier 4
+fi
+if [ "$fuzz" = 1 ]; then
+  echo "== fuzz the HTTP parser (60 s)"
+  scripts/fuzz.sh 60
 fi
 echo "== all test runs passed"
 echo "$passed passed, $failed failed"

@@ -23,6 +23,7 @@
 #include <weft/net/tcp.hpp>
 #include <weft/runtime.hpp>
 
+#include "load_util.hpp"
 #include "scenarios.hpp"
 
 namespace weft::bench {
@@ -43,20 +44,6 @@ weft::task<void> echo_connection(weft::net::tcp_stream s) {
         }
     } catch (const weft::system_error&) {
     }
-}
-
-double cpu_seconds(const timeval& u, const timeval& s) {
-    return static_cast<double>(u.tv_sec + s.tv_sec) + static_cast<double>(u.tv_usec + s.tv_usec) / 1e6;
-}
-double process_cpu() {
-    rusage ru;
-    ::getrusage(RUSAGE_SELF, &ru);
-    return cpu_seconds(ru.ru_utime, ru.ru_stime);
-}
-double thread_cpu() {
-    timespec ts;
-    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 struct load_result {
@@ -137,13 +124,6 @@ load_result drive_load(const weft::net::socket_address& target, const echo_setti
     ::close(ep);
     out.thread_cpu = thread_cpu() - cpu0;
     return out;
-}
-
-double percentile_us(std::vector<std::uint32_t>& v, double p) {
-    if (v.empty()) return 0;
-    auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-    return v[k] / 1000.0;
 }
 
 }  // namespace

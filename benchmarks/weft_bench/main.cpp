@@ -265,14 +265,14 @@ int main(int argc, char** argv) {
         ->delimiter(',')
         ->check(CLI::IsMember({"auto", "epoll", "io_uring"}))
         ->default_str("the configured one");
-    app.add_option("--connections", echo.connections, "echo: connections of the load")
+    app.add_option("--connections", echo.connections, "echo, http: connections of the load")
         ->check(CLI::Range(1, 20000))
         ->capture_default_str();
     app.add_option("--size", echo.size, "echo: message bytes")->check(CLI::Range(1, 4096))->capture_default_str();
-    app.add_option("--duration", echo.seconds, "echo: seconds of load per run")
+    app.add_option("--duration", echo.seconds, "echo, http: seconds of load per run")
         ->check(CLI::Range(0.1, 600.0))
         ->capture_default_str();
-    app.add_option("--target", echo.target, "echo: load an external server at HOST:PORT instead of serving here");
+    app.add_option("--target", echo.target, "echo, http: load an external server at HOST:PORT instead of serving here");
     app.add_option("--reps", reps, "Runs of each (scenario, threads) pair")
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();

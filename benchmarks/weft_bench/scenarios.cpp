@@ -239,6 +239,10 @@ constexpr scenario scenario_table[] = {
      "W7: TCP echo on 127.0.0.1, 100 connections x 64 B closed loop for 5 s (--connections, --size, --duration, "
      "--target); also p50/p99 latency and server CPU s",
      &run_echo},
+    {"http", "requests/s",
+     "W8: HTTP/1.1 keep-alive GET / (200 Hello, World!) on 127.0.0.1, 100 connections closed loop for 5 s "
+     "(--connections, --duration, --target); also p50/p99 latency, server CPU s and requests per server CPU-second",
+     &run_http},
 };
 
 }  // namespace

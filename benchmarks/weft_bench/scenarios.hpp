@@ -44,6 +44,9 @@ double run_timers(weft::runtime& rt);
 
 // W7: TCP echo, a closed-loop load (echo_config()) against weft's server; round trips/s.
 double run_echo(weft::runtime& rt);
+// W8: HTTP/1.1 keep-alive GET / against weft's http::server, the same closed loop as wrk
+// -c100 (echo_config(): connections, seconds, target); requests/s.
+double run_http(weft::runtime& rt);
 
 struct echo_settings {
     int connections = 100;

@@ -73,6 +73,13 @@ task<void> serve(tcp_listener& listener, std::function<task<void>(tcp_stream)> h
         backoff = std::min<std::chrono::milliseconds>(backoff * 2, 1s);
     }
     listener.close();
+    if (opts.on_stop) {
+        try {
+            opts.on_stop();
+        } catch (...) {
+            if (!failure) failure = std::current_exception();
+        }
+    }
     if (opts.grace_period) {
         auto guard = weft::spawn(stop_after(*opts.grace_period, &scope));
         co_await scope.join();

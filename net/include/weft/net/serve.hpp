@@ -4,7 +4,8 @@
 // Each connection's handler runs as a child of a task_scope: a handler that throws is
 // logged and does not disturb the others. Cancelling the task running serve() stops
 // accepting (the listener is closed) and waits for the connections to finish — or, after
-// `grace_period`, cancels them and waits for that — and then rethrows cancelled_error.
+// `grace_period`, cancels them and waits for that — and then rethrows cancelled_error;
+// `on_stop` runs in between, when the listener is closed.
 // accept() survives what a busy server meets: out of descriptors (EMFILE/ENFILE: logged
 // once, it backs off from 10 ms to 1 s and keeps serving once descriptors free up) and
 // connections reset before they were accepted.
@@ -32,6 +33,9 @@ namespace weft::net {
 struct serve_options {
     // After a stop, connections still running this long are cancelled; none: wait for them.
     std::optional<std::chrono::milliseconds> grace_period;
+    // Called once accepting has stopped (the listener is closed), before the connections
+    // are awaited: the place to tell them to finish (http::server closes its idle ones).
+    std::function<void()> on_stop;
 };
 
 task<void> serve(tcp_listener& listener, std::function<task<void>(tcp_stream)> handler, serve_options opts = {});

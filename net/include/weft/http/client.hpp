@@ -1,0 +1,173 @@
+// weft/http/client.hpp — client: HTTP/1.1 requests with a connection pool per host
+// (aiohttp's ClientSession).
+//
+//   weft::http::client http;                                  // one per program, shared
+//   weft::http::client_response r = co_await http.get("http://127.0.0.1:8080/");
+//   if (r.status() == 200) std::string page = co_await r.text();
+//
+//   weft::http::request_options post;
+//   post.headers.add("Content-Type", "application/json");
+//   post.body = R"({"a": 1})";
+//   auto r2 = co_await http.request("POST", url, post);
+//
+// Pool: connections are kept per scheme+host+port after a response whose body was read to
+// its end (keep-alive), reused most-recent first, closed after client_options::idle_timeout
+// unused (when that host is next used, or by close_idle()), and at most
+// max_connections_per_host are open to one host (more requests wait for one). A request
+// that finds its pooled connection closed by the server before any byte of the response is
+// sent again once on a new connection, unless its body was a stream.
+// Redirects (301, 302, 303, 307, 308) are followed up to max_redirects; 303, and 301/302
+// after a POST, continue as GET without a body. Decompression is not done.
+// HTTPS: `https://` URLs go over TLS (weft/net/tls_stream.hpp) with the context of
+// client_options::tls — by default tls_context::client(): the system trust store,
+// verification on, ALPN http/1.1 — plus client_options::ca_file, a private CA trusted
+// besides. The URL's host is sent as SNI and checked against the certificate (an IP
+// literal against its IP entries). The pool keys connections by scheme+host+port, so
+// http:// and https:// to one host never share one. A failed handshake is a client_error
+// of kind tls carrying OpenSSL's reason:
+//   "GET https://127.0.0.1:8443/: TLS handshake with 127.0.0.1: certificate verify failed:
+//    self-signed certificate (certificate CN=example.test)"
+// Other schemes are refused with client_error::unsupported_scheme.
+//
+// Errors are client_error naming the method, the URL and what failed:
+//   "GET http://127.0.0.1:9/: connect: Connection refused"
+//   "GET http://10.255.255.1/: connect: timed out after 2000 ms"
+//   "GET http://127.0.0.1:8080/: malformed response: invalid HTTP version"
+// Timeouts (client_options): connect_timeout for each new connection (TCP connect and TLS
+// handshake together), request_timeout for
+// each exchange up to the response's head (each redirect hop), total_timeout for the whole
+// request() call, read_timeout for each wait for body bytes. A timeout cancels the work in
+// flight cleanly: its connection is closed, nothing is left running.
+//
+// Cancellation: every co_await here is a cancellation point; a cancelled request closes the
+// connection it was using. Thread safety: a client may be used by many tasks on many
+// workers at once; a client_response belongs to one task. Responses may outlive the client.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <weft/http/errors.hpp>
+#include <weft/http/headers.hpp>
+#include <weft/http/response.hpp>
+#include <weft/http/url.hpp>
+#include <weft/net/tls_context.hpp>
+#include <weft/task.hpp>
+
+namespace weft::http {
+
+namespace detail {
+class client_pool;
+class client_exchange;
+}  // namespace detail
+
+// (The option structs declare a constructor, so they are not aggregates: gcc 12 corrupts
+// an aggregate temporary holding a std::string inside a co_await expression, as in
+// `co_await http.request("GET", url, {})`.)
+struct client_options {
+    client_options() = default;
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::optional<std::chrono::milliseconds> request_timeout;  // none: no limit
+    std::optional<std::chrono::milliseconds> total_timeout;    // none: no limit
+    std::chrono::milliseconds read_timeout{30'000};
+    std::size_t max_connections_per_host = 100;
+    std::chrono::milliseconds idle_timeout{15'000};  // aiohttp's keepalive_timeout
+    unsigned max_redirects = 10;
+    std::uint64_t max_body_bytes = 64ull << 20;  // text() and body(); streamed reads have no limit
+    std::uint32_t max_header_bytes = 64 * 1024;
+    std::string user_agent = "weft";
+    // HTTPS: the TLS context of https:// connections (a client context; a shared handle).
+    // None: the client makes tls_context::client() with ALPN http/1.1 when it is built.
+    std::optional<net::tls_context> tls;
+    // A CA certificate file (PEM) trusted besides the context's (a private CA); loaded into
+    // the context when the client is built: tls_context_error naming the file if it cannot.
+    std::string ca_file;
+};
+
+struct request_options {
+    request_options() = default;
+    http::headers headers;
+    std::string body;      // sent with Content-Length
+    body_producer stream;  // or a streamed body, sent chunked (then body is ignored)
+    bool follow_redirects = true;
+};
+
+class client_response {
+public:
+    client_response() noexcept;
+    client_response(client_response&&) noexcept;
+    client_response& operator=(client_response&&) noexcept;
+    ~client_response();
+
+    unsigned status() const noexcept;
+    const std::string& reason() const noexcept;
+    const http::headers& headers() const noexcept;
+    std::optional<std::string_view> header(std::string_view name) const noexcept { return headers().get(name); }
+    std::optional<std::uint64_t> content_length() const noexcept;
+    // The URL that answered (after redirects) and the method it was asked with.
+    const std::string& url() const noexcept;
+    const std::string& method() const noexcept;
+
+    // The (rest of the) body. Throws client_error (body_too_large past max_body_bytes).
+    task<std::string> text();
+    task<std::vector<std::byte>> body();
+    // Streamed: up to buf.size() bytes, 0 at the end; or the next piece as it arrived
+    // (valid until the next read), empty at the end.
+    task<std::size_t> read_some(std::span<std::byte> buf);
+    task<std::span<const std::byte>> read_chunk();
+    // Reads and drops the rest of the body (so the connection can be reused).
+    task<void> discard();
+    // Drops the connection now (the rest of the body is not read).
+    void close() noexcept;
+
+private:
+    friend class client;
+    explicit client_response(std::unique_ptr<detail::client_exchange> x) noexcept;
+    std::unique_ptr<detail::client_exchange> x_;
+};
+
+class client {
+public:
+    explicit client(client_options opts = {});
+    ~client();
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+
+    task<client_response> get(std::string url, http::headers headers = {});
+    task<client_response> request(std::string method, std::string url, request_options opts = {}) {
+        return start(std::move(method), std::move(url), std::move(opts));
+    }
+    // request(method, url, headers, body): a body sent with Content-Length.
+    task<client_response> request(std::string method, std::string url, http::headers headers, std::string body) {
+        request_options o;
+        o.headers = std::move(headers);
+        o.body = std::move(body);
+        return start(std::move(method), std::move(url), std::move(o));
+    }
+
+    const client_options& options() const noexcept { return opts_; }
+    // Connections opened so far, and those idle in the pool now.
+    std::uint64_t connections_opened() const noexcept;
+    std::size_t idle_connections() const noexcept;
+    // Closes the idle connections.
+    void close_idle() noexcept;
+
+private:
+    // (Coroutines take no default arguments: gcc 12 frees a defaulted class-type parameter
+    // of a coroutine twice. The public calls forward to these.)
+    task<client_response> start(std::string method, std::string url, request_options opts);
+    task<client_response> run(std::string method, std::string url, request_options opts);
+    task<client_response> exchange(const std::string& method, const http::url& u, const request_options& opts);
+
+    client_options opts_;
+    std::shared_ptr<detail::client_pool> pool_;
+};
+
+}  // namespace weft::http

@@ -1,0 +1,560 @@
+// weft/http/detail/server_connection.hpp — one HTTP/1.1 server connection over any Stream:
+// read a request's head, run the handler, write the response, again while keep-alive
+// holds. Users do not include this; server.hpp instantiates it for TCP and for
+// tls_stream<tcp_stream> (HTTPS).
+//
+// Stream is what weft::net::tcp_stream and weft::net::tls_stream offer:
+//   co_await s.read_some(std::span<std::byte>) -> std::size_t (0: the peer closed)
+//   co_await s.write_all(std::span<const std::byte>), s.close(), and s.shutdown(
+//   net::shutdown_how) or (TLS: close_notify first) co_await s.shutdown()
+// and, used when present: write_some (the hot path, no coroutine frame per write), vectored
+// write_all(std::span<const iovec>), fd() (a socket: sendfile for large files).
+//
+// The buffer: one per connection (4 KiB, grown up to the header limit). A request's head
+// stays where it was read while its handler runs (the request views it); its body is read
+// behind it, dropping what the handler consumed. Pipelining: requests already buffered are
+// handled before anything is written, their responses gathered in `out_` and written
+// together before the next read, in order.
+//
+// Thread safety: a connection is one task.
+#pragma once
+
+#include <sys/sendfile.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <variant>
+
+#include <weft/error.hpp>
+#include <weft/file.hpp>
+#include <weft/http/detail/http1_parser.hpp>
+#include <weft/http/detail/message_writer.hpp>
+#include <weft/http/detail/server_state.hpp>
+#include <weft/http/errors.hpp>
+#include <weft/http/request.hpp>
+#include <weft/http/response.hpp>
+#include <weft/net/stream.hpp>
+#include <weft/task.hpp>
+
+namespace weft::http::detail {
+
+// The request's private parts, for the connection and the router.
+struct request_access {
+    static void bind(request& r, const char* base, const http1_parser& p, body_source* body);
+    static void clear_params(request& r) noexcept { r.param_count_ = 0; }
+    static void add_param(request& r, std::string_view name, std::string_view value);
+};
+
+template <class Stream>
+class server_connection final : public body_source, public body_writer {
+public:
+    server_connection(Stream& s, server_state& st, conn_record& rec)
+        : s_(s), st_(st), rec_(rec), parser_(http1_parser::kind::request, st.parse_limits) {}
+
+    task<void> run();
+    std::uint64_t requests() const noexcept { return requests_; }
+
+    task<std::span<const std::byte>> next_body_piece() override;
+    using body_writer::write;
+    task<void> write(std::span<const std::byte> bytes) override;
+
+private:
+    static constexpr std::uint32_t initial_buffer = 4096;
+    static constexpr std::uint32_t min_body_room = 4096;
+    static constexpr std::size_t inline_body = 16 * 1024;  // copied after the head; larger: a vectored write
+    static constexpr std::uint64_t inline_file = 64 * 1024;
+    static constexpr std::size_t flush_at = 64 * 1024;  // pipelined responses gathered up to this
+
+    static constexpr bool has_write_some = requires(Stream & s, std::span<const std::byte> b) { s.write_some(b); };
+    static constexpr bool has_writev = requires(Stream & s, std::span<const iovec> v) { s.write_all(v); };
+    static constexpr bool is_socket = std::is_base_of_v<net::stream_socket, Stream>;
+
+    void arm(std::chrono::milliseconds t) noexcept {
+        arm_at(now_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(t).count());
+    }
+    void arm_at(std::int64_t when) noexcept { rec_.deadline.store(when & ~std::int64_t{1}, std::memory_order_relaxed); }
+    // A wait for the next request, which stop() may end: an odd deadline, published with a
+    // full barrier before the caller reads `stopping` (see server_state.hpp).
+    void arm_idle(std::int64_t when) noexcept { rec_.deadline.exchange(when | 1, std::memory_order_seq_cst); }
+    // Clears the deadline; throws cancelled_error if it fired (the cancellation is pending:
+    // the connection must end; the word stays `fired`, so serve_connection ends it quietly).
+    void disarm() {
+        if (rec_.deadline.exchange(0, std::memory_order_acq_rel) == conn_record::fired) {
+            rec_.deadline.store(conn_record::fired, std::memory_order_relaxed);
+            throw cancelled_error();
+        }
+    }
+
+    parse_event parse() noexcept {
+        const char* p = buf_.get() + pos_;
+        parse_event ev = parser_.parse(buf_.get() + begin_, p, buf_.get() + end_);
+        pos_ = static_cast<std::uint32_t>(p - buf_.get());
+        return ev;
+    }
+    void grow(std::uint32_t to) {
+        std::unique_ptr<char[]> b(new char[to]);
+        std::memcpy(b.get(), buf_.get() + begin_, end_ - begin_);
+        pos_ -= begin_;
+        end_ -= begin_;
+        begin_ = 0;
+        buf_ = std::move(b);
+        cap_ = to;
+    }
+    std::uint32_t max_head_buffer() const noexcept { return st_.options.limits.max_header_bytes + 1024; }
+
+    task<void> write_bytes(std::span<const std::byte> b);
+    task<void> flush();
+    task<bool> handle();
+    bool send_inline(response& r);
+    task<void> send(response& r);
+    task<void> send_file(response& r, const response::file_body& fb);
+    task<void> send_stream(response& r, response::stream_body& sb);
+    task<bool> drain();
+    task<void> answer_error(unsigned status, std::string_view detail);
+    task<void> linger_close();
+
+    Stream& s_;
+    server_state& st_;
+    conn_record& rec_;
+    http1_parser parser_;
+    std::unique_ptr<char[]> buf_;
+    std::uint32_t cap_ = 0;
+    std::uint32_t begin_ = 0;  // the current message's first byte
+    std::uint32_t pos_ = 0;    // what the parser consumed
+    std::uint32_t end_ = 0;    // what was read
+    std::string out_;
+    request req_;
+    std::int64_t head_start_ = 0;  // when the current head began (0: not yet known)
+    std::uint64_t body_bytes_ = 0;
+    std::uint64_t streamed_ = 0;
+    std::uint64_t requests_ = 0;
+    bool first_ = true;
+    bool keep_ = false;
+    bool http10_ = false;
+    bool is_head_ = false;
+    bool body_done_ = true;
+    bool body_failed_ = false;
+    bool expect_continue_ = false;
+    bool sent_continue_ = false;
+    bool chunked_out_ = false;
+};
+
+template <class Stream>
+task<void> server_connection<Stream>::write_bytes(std::span<const std::byte> b) {
+    arm(st_.options.limits.write_timeout);
+    if constexpr (has_write_some) {
+        while (!b.empty()) b = b.subspan(co_await s_.write_some(b));
+    } else {
+        co_await s_.write_all(b);
+    }
+    disarm();
+}
+
+template <class Stream>
+task<void> server_connection<Stream>::flush() {
+    if (out_.empty()) co_return;
+    co_await write_bytes(std::as_bytes(std::span(out_.data(), out_.size())));
+    out_.clear();
+}
+
+// The loop, with the hot path written out: no coroutine call per request besides handle()
+// and the handler's own (frames are cheap, not free: W8 counts them).
+template <class Stream>
+task<void> server_connection<Stream>::run() {
+    buf_.reset(new char[initial_buffer]);
+    cap_ = initial_buffer;
+    const auto& lim = st_.options.limits;
+    while (true) {
+        parse_event ev = parse();
+        while (ev == parse_event::need_more) {
+            // Answers to pipelined requests go out before we wait.
+            if (!out_.empty()) {
+                arm(lim.write_timeout);
+                std::span<const std::byte> rest = std::as_bytes(std::span(out_.data(), out_.size()));
+                if constexpr (has_write_some) {
+                    while (!rest.empty()) rest = rest.subspan(co_await s_.write_some(rest));
+                } else {
+                    co_await s_.write_all(rest);
+                }
+                disarm();
+                out_.clear();
+            }
+            if (end_ == cap_) {
+                if (begin_ > 0) {  // the head so far goes to the front
+                    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+                    pos_ -= begin_;
+                    end_ -= begin_;
+                    begin_ = 0;
+                } else if (cap_ < max_head_buffer()) {
+                    grow(std::min(cap_ * 2, max_head_buffer()));
+                }
+            }
+            // Waiting for a request (idle: stop() may end the wait) or for the rest of one.
+            const bool idle = !parser_.message_started();
+            if (idle && !first_) {
+                arm_idle(now_ns() + std::chrono::nanoseconds(lim.idle_timeout).count());
+                if (st_.stopping()) co_return;
+            } else {
+                if (head_start_ == 0) head_start_ = now_ns();
+                const std::int64_t when = head_start_ + std::chrono::nanoseconds(lim.header_timeout).count();
+                if (idle) {
+                    arm_idle(when);
+                    if (st_.stopping()) co_return;
+                } else {
+                    arm_at(when);
+                }
+            }
+            // A timeout or the stop cancels the read (the deadline word is then `fired`):
+            // serve_connection ends the connection quietly.
+            const std::size_t n =
+                co_await s_.read_some(std::as_writable_bytes(std::span(buf_.get() + end_, cap_ - end_)));
+            if (rec_.deadline.exchange(0, std::memory_order_acq_rel) == conn_record::fired || n == 0) co_return;
+            if (idle && !first_) head_start_ = 0;  // the head's time runs from its first byte
+            end_ += static_cast<std::uint32_t>(n);
+            ev = parse();
+        }
+        if (ev != parse_event::headers) {
+            co_await answer_error(parser_.error_status(), parser_.error_message());
+            co_return;
+        }
+        if (!co_await handle()) co_return;
+    }
+}
+
+template <class Stream>
+task<bool> server_connection<Stream>::handle() {
+    ++requests_;
+    first_ = false;
+    head_start_ = 0;
+    const std::uint32_t head_end = begin_ + parser_.header_bytes();
+    const bool has_body = parser_.chunked() || parser_.content_length().value_or(0) > 0;
+    if (has_body && cap_ - head_end < min_body_room) grow(head_end - begin_ + min_body_room + initial_buffer);
+    request_access::bind(req_, buf_.get() + begin_, parser_, this);
+    keep_ = parser_.keep_alive();
+    http10_ = parser_.version_minor() == 0;
+    is_head_ = req_.method() == "HEAD";
+    body_done_ = !has_body;
+    body_failed_ = false;
+    body_bytes_ = 0;
+    expect_continue_ = parser_.expect_continue() && has_body;
+    sent_continue_ = false;
+    const bool too_large = parser_.content_length().value_or(0) > st_.options.limits.max_body_bytes;
+    const bool connect = parser_.is_connect();
+    if (!has_body) parse();  // the message's end (http-parser reports it after the head)
+    if (too_large) {
+        co_await answer_error(
+            413, "the body is larger than " + std::to_string(st_.options.limits.max_body_bytes) + " bytes");
+        co_return false;
+    }
+    if (connect) {
+        co_await answer_error(501, "CONNECT is not supported");
+        co_return false;
+    }
+
+    response resp;
+    unsigned failed = 0;
+    std::string detail;
+    try {
+        resp = co_await st_.handler(req_);
+    } catch (const status_error& e) {
+        failed = e.status();
+        detail = e.what();
+    } catch (const cancelled_error&) {
+        throw;
+    } catch (const std::exception& e) {
+        log_handler_failure(req_.method(), req_.target(), e.what());
+        failed = 500;
+    } catch (...) {
+        log_handler_failure(req_.method(), req_.target(), "an exception not derived from std::exception");
+        failed = 500;
+    }
+    if (failed != 0) resp = error_response(failed < 400 || failed > 599 ? 500 : failed, detail);
+    if (!body_done_) {
+        // The body the handler left: read and dropped if it is small, else the connection
+        // closes. A client that waits for 100 Continue never got it: it sends nothing.
+        if (body_failed_ || (expect_continue_ && !sent_continue_))
+            keep_ = false;
+        else if (keep_)
+            keep_ = co_await drain();
+    }
+    if (st_.stopping()) keep_ = false;
+    if (!send_inline(resp)) co_await send(resp);
+    if (!keep_ || out_.size() >= flush_at) co_await flush();
+    if (!keep_) co_return false;
+    begin_ = pos_;
+    if (begin_ == end_) begin_ = pos_ = end_ = 0;
+    request_access::clear_params(req_);
+    co_return true;
+}
+
+template <class Stream>
+task<std::span<const std::byte>> server_connection<Stream>::next_body_piece() {
+    if (body_done_) co_return std::span<const std::byte>{};
+    if (body_failed_) throw status_error(400, "the request body could not be read");
+    if (expect_continue_ && !sent_continue_) {
+        out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+        sent_continue_ = true;
+    }
+    while (true) {
+        const parse_event ev = parse();
+        if (ev == parse_event::body) {
+            auto piece = parser_.body_piece();
+            body_bytes_ += piece.size();
+            if (body_bytes_ > st_.options.limits.max_body_bytes) {
+                body_failed_ = true;
+                throw status_error(
+                    413, "the body is larger than " + std::to_string(st_.options.limits.max_body_bytes) + " bytes");
+            }
+            co_return piece;
+        }
+        if (ev == parse_event::done) {
+            body_done_ = true;
+            co_return std::span<const std::byte>{};
+        }
+        if (ev == parse_event::error) {
+            body_failed_ = true;
+            throw status_error(parser_.error_status(), parser_.error_message());
+        }
+        co_await flush();
+        if (end_ == cap_) {  // drop the body bytes read so far (keeping what the parser needs)
+            const std::uint32_t head_end = begin_ + parser_.header_bytes();
+            const auto keep = static_cast<std::uint32_t>(begin_ + parser_.keep_from(pos_ - begin_));
+            if (keep > head_end) {
+                std::memmove(buf_.get() + head_end, buf_.get() + keep, end_ - keep);
+                parser_.body_bytes_dropped(keep - head_end);
+                pos_ -= keep - head_end;
+                end_ -= keep - head_end;
+            }
+            if (end_ == cap_) {
+                body_failed_ = true;
+                throw status_error(400, "a chunk-size line does not fit the buffer");
+            }
+        }
+        arm(st_.options.limits.body_timeout);
+        std::size_t n = co_await s_.read_some(std::as_writable_bytes(std::span(buf_.get() + end_, cap_ - end_)));
+        disarm();
+        if (n == 0) {
+            body_failed_ = true;
+            throw status_error(400, "the client closed the connection in the middle of the body");
+        }
+        end_ += static_cast<std::uint32_t>(n);
+    }
+}
+
+template <class Stream>
+task<bool> server_connection<Stream>::drain() {
+    std::uint64_t dropped = 0;
+    try {
+        while (true) {
+            auto piece = co_await next_body_piece();
+            if (piece.empty()) co_return true;
+            dropped += piece.size();
+            if (dropped > st_.options.limits.max_drain_bytes) co_return false;
+        }
+    } catch (const status_error&) {
+    }
+    co_return false;
+}
+
+// A response of a string or bytes that fits after its head: appended to out_, written with
+// the next flush. False: send() it.
+template <class Stream>
+bool server_connection<Stream>::send_inline(response& r) {
+    std::span<const std::byte> bytes;
+    if (auto* str = std::get_if<std::string>(&r.body()))
+        bytes = std::as_bytes(std::span(str->data(), str->size()));
+    else if (auto* v = std::get_if<std::vector<std::byte>>(&r.body()))
+        bytes = *v;
+    else
+        return false;
+    if (bytes.size() > inline_body) return false;
+    if (asks_close(r)) keep_ = false;
+    const unsigned status = r.status();
+    const bool no_body = status < 200 || status == 204 || status == 304;
+    write_head(out_, st_, r, no_body ? std::nullopt : std::optional<std::uint64_t>(bytes.size()), false, keep_,
+               http10_);
+    if (!is_head_ && !no_body) out_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    return true;
+}
+
+template <class Stream>
+task<void> server_connection<Stream>::send(response& r) {
+    if (send_inline(r)) co_return;
+    if (asks_close(r)) keep_ = false;
+    const unsigned status = r.status();
+    const bool no_body = status < 200 || status == 204 || status == 304;
+    auto& body = r.body();
+    if (auto* fb = std::get_if<response::file_body>(&body)) co_return co_await send_file(r, *fb);
+    if (auto* sb = std::get_if<response::stream_body>(&body)) co_return co_await send_stream(r, *sb);
+    std::span<const std::byte> bytes;
+    if (auto* str = std::get_if<std::string>(&body))
+        bytes = std::as_bytes(std::span(str->data(), str->size()));
+    else
+        bytes = std::get<std::vector<std::byte>>(body);
+    write_head(out_, st_, r, no_body ? std::nullopt : std::optional<std::uint64_t>(bytes.size()), false, keep_,
+               http10_);
+    if (!is_head_ && !no_body && !bytes.empty()) {
+        if (bytes.size() <= inline_body) {
+            out_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        } else if constexpr (has_writev) {
+            iovec v[2] = {{out_.data(), out_.size()}, {const_cast<std::byte*>(bytes.data()), bytes.size()}};
+            arm(st_.options.limits.write_timeout);
+            co_await s_.write_all(std::span<const iovec>(v, 2));
+            disarm();
+            out_.clear();
+        } else {
+            co_await flush();
+            co_await write_bytes(bytes);
+        }
+    }
+    if (out_.size() >= flush_at) co_await flush();
+}
+
+template <class Stream>
+task<void> server_connection<Stream>::send_file(response& r, const response::file_body& fb) {
+    const bool no_body = r.status() < 200 || r.status() == 204 || r.status() == 304;
+    weft::file f;
+    unsigned failed = 0;
+    std::uint64_t size = 0;
+    try {
+        f = co_await weft::file::open(fb.path, O_RDONLY);
+        if (!is_regular_file(f.native_handle()))
+            failed = 403;  // a directory, a device, ...
+        else
+            size = f.size();
+    } catch (const system_error& e) {
+        const int code = e.code().value();
+        failed = code == ENOENT || code == ENOTDIR ? 404 : code == EACCES || code == EISDIR ? 403 : 500;
+    }
+    if (failed != 0) {
+        // The path is not echoed: it is the server's, not the client's.
+        response err = error_response(failed, "");
+        co_return co_await send(err);
+    }
+    write_head(out_, st_, r, no_body ? std::nullopt : std::optional<std::uint64_t>(size), false, keep_, http10_);
+    if (is_head_ || no_body || size == 0) co_return;
+    std::uint64_t sent = 0;
+    if (size <= inline_file) {  // small: read behind the head, one write for both
+        const std::size_t at = out_.size();
+        out_.resize(at + size);
+        while (sent < size) {
+            std::size_t n =
+                co_await f.read_at(std::as_writable_bytes(std::span(out_.data() + at + sent, size - sent)), sent);
+            if (n == 0) break;
+            sent += n;
+        }
+        out_.resize(at + sent);
+    } else {
+        co_await flush();
+        if constexpr (is_socket) {
+            off_t off = 0;
+            while (static_cast<std::uint64_t>(off) < size) {
+                const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size - off, 1u << 20));
+                const long n = sendfile_raw(s_.native_handle(), f.native_handle(), &off, want);
+                if (n > 0) continue;
+                if (n == 0) break;  // the file shrank
+                if (n == -EAGAIN) {
+                    arm(st_.options.limits.write_timeout);
+                    co_await s_.fd().writable();
+                    disarm();
+                    continue;
+                }
+                if (n == -EINTR) continue;
+                throw system_error(static_cast<int>(-n), "sendfile " + fb.path);
+            }
+            sent = static_cast<std::uint64_t>(off);
+        } else {
+            std::unique_ptr<std::byte[]> chunk(new std::byte[inline_file]);
+            while (sent < size) {
+                std::size_t n = co_await f.read_at(
+                    std::span(chunk.get(), static_cast<std::size_t>(std::min<std::uint64_t>(size - sent, inline_file))),
+                    sent);
+                if (n == 0) break;
+                co_await write_bytes(std::span<const std::byte>(chunk.get(), n));
+                sent += n;
+            }
+        }
+    }
+    if (sent != size) keep_ = false;  // the file changed under us: the length we sent is wrong
+}
+
+template <class Stream>
+task<void> server_connection<Stream>::send_stream(response& r, response::stream_body& sb) {
+    const bool no_body = r.status() < 200 || r.status() == 204 || r.status() == 304;
+    chunked_out_ = !sb.length && !http10_ && !no_body;
+    if (!sb.length && http10_) keep_ = false;  // HTTP/1.0 has no chunked: the body ends at close
+    write_head(out_, st_, r, no_body ? std::nullopt : sb.length, chunked_out_, keep_, http10_);
+    co_await flush();
+    if (is_head_ || no_body) co_return;
+    streamed_ = 0;
+    bool failed = false;
+    try {
+        co_await sb.producer(*this);
+    } catch (const cancelled_error&) {
+        throw;
+    } catch (const std::exception& e) {
+        log_handler_failure(req_.method(), req_.target(), e.what());
+        failed = true;
+    }
+    if (failed || (sb.length && streamed_ != *sb.length)) {
+        keep_ = false;  // the client sees a cut body: no final chunk, or fewer bytes than announced
+        co_return;
+    }
+    if (chunked_out_) co_await write_bytes(as_bytes("0\r\n\r\n"));
+}
+
+template <class Stream>
+task<void> server_connection<Stream>::write(std::span<const std::byte> bytes) {
+    if (bytes.empty()) co_return;
+    streamed_ += bytes.size();
+    if (!chunked_out_) co_return co_await write_bytes(bytes);
+    char line[24];
+    const std::size_t len = chunk_line(line, bytes.size());
+    if constexpr (has_writev) {
+        iovec v[3] = {
+            {line, len}, {const_cast<std::byte*>(bytes.data()), bytes.size()}, {const_cast<char*>("\r\n"), 2}};
+        arm(st_.options.limits.write_timeout);
+        co_await s_.write_all(std::span<const iovec>(v, 3));
+        disarm();
+    } else {
+        co_await write_bytes(std::as_bytes(std::span(line, len)));
+        co_await write_bytes(bytes);
+        co_await write_bytes(as_bytes("\r\n"));
+    }
+}
+
+// An error that ends the connection: the response, then a lingering close.
+template <class Stream>
+task<void> server_connection<Stream>::answer_error(unsigned status, std::string_view detail) {
+    keep_ = false;
+    response r = error_response(status, detail);
+    co_await send(r);
+    co_await flush();
+    co_await linger_close();
+}
+
+// Closing with unread bytes in the socket makes the kernel send a reset, which can destroy
+// the response before the client reads it. So: half-close, then read and drop what the
+// client still sends, for 2 s at most (nginx's lingering close).
+template <class Stream>
+task<void> server_connection<Stream>::linger_close() {
+    // The 2 s run out: the read is cancelled and the word stays `fired` (a quiet end).
+    try {
+        arm(std::chrono::milliseconds(2000));
+        if constexpr (requires { s_.shutdown(net::shutdown_how::send); })
+            s_.shutdown(net::shutdown_how::send);
+        else
+            co_await s_.shutdown();  // TLS: close_notify, then the half-close
+        while (co_await s_.read_some(std::as_writable_bytes(std::span(buf_.get(), cap_))) > 0) {
+        }
+    } catch (const weft::error&) {  // reset by the peer: nothing left to read
+    }
+    rec_.deadline.exchange(0, std::memory_order_acq_rel);
+}
+
+}  // namespace weft::http::detail

@@ -1,0 +1,68 @@
+// client_exchange.hpp — one request and its response on a pooled connection: writing the
+// request, reading the response's head and body (internal to net/). The connection goes
+// back to the pool when the body has been read to its end on a keep-alive response;
+// anything else (an error, a cancellation, an unread body) closes it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include <weft/http/client.hpp>
+#include <weft/http/errors.hpp>
+#include <weft/http/headers.hpp>
+#include <weft/task.hpp>
+
+#include "client_pool.hpp"
+
+namespace weft::http::detail {
+
+class client_exchange {
+public:
+    client_exchange(std::shared_ptr<client_pool> pool, std::string key, std::unique_ptr<client_conn> conn,
+                    std::string method, std::string url, const client_options& opts);
+    ~client_exchange();
+    client_exchange(const client_exchange&) = delete;
+    client_exchange& operator=(const client_exchange&) = delete;
+
+    // Writes the request (head, then the body or the stream). Throws client_error.
+    task<void> send(const std::string& head, const request_options& req);
+    // Reads the response's head (skipping 1xx). Throws client_error.
+    task<void> read_head();
+    // The next piece of the body (empty at its end); releases the connection at the end.
+    task<std::span<const std::byte>> next_piece();
+    void close() noexcept;
+
+    bool reused() const noexcept { return reused_; }
+    bool received() const noexcept { return received_; }
+
+    std::string method;
+    std::string url;
+    unsigned status = 0;
+    std::string reason;
+    http::headers fields;
+    std::optional<std::uint64_t> content_length;
+    std::uint64_t max_body_bytes;
+    std::span<const std::byte> pending;  // client_response::read_some: the rest of the last piece
+
+private:
+    friend class chunk_sender;
+    [[noreturn]] void fail(client_error::kind_t k, const std::string& what);
+    task<std::size_t> read_more();
+    task<void> write(std::span<const std::byte> bytes);
+    void make_room();
+
+    std::shared_ptr<client_pool> pool_;
+    std::string key_;
+    std::unique_ptr<client_conn> conn_;
+    std::chrono::milliseconds read_timeout_;
+    bool reused_ = false;
+    bool received_ = false;  // a byte of the response arrived
+    bool keep_alive_ = false;
+    bool finished_ = false;
+    bool failed_ = false;
+};
+
+}  // namespace weft::http::detail

@@ -1,0 +1,84 @@
+// client_pool.hpp — the client's connections: one per exchange in flight, kept idle per
+// scheme+host+port between exchanges (internal to net/).
+//
+// Protocol, under one mutex: acquire() takes the most recently used idle connection of its
+// key, or a slot to open one (`open` counts the connections of the key, idle and in use, up
+// to max_per_host), or queues a waiter. release() hands a reusable connection, or the slot
+// of a closed one, to the first waiter (setting its event under the lock, so a waiter that
+// is cancelled meanwhile sees what it was given and gives it back), else keeps it idle
+// (or frees the slot). Idle connections older than idle_timeout are closed when their key
+// is next acquired, or by close_idle().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <weft/event.hpp>
+#include <weft/http/detail/any_stream.hpp>
+#include <weft/http/detail/http1_parser.hpp>
+#include <weft/task.hpp>
+
+namespace weft::http::detail {
+
+struct client_conn {
+    client_conn(any_stream s, parser_limits limits)
+        : stream(std::move(s)), parser(http1_parser::kind::response, limits) {}
+
+    any_stream stream;
+    http1_parser parser;
+    std::unique_ptr<char[]> buf;
+    std::uint32_t cap = 0;
+    std::uint32_t begin = 0;  // the current response's first byte
+    std::uint32_t pos = 0;    // parsed up to here
+    std::uint32_t end = 0;    // read up to here
+    std::int64_t idle_since = 0;
+    bool reused = false;  // it served an earlier exchange
+};
+
+class client_pool {
+public:
+    client_pool(std::size_t max_per_host, std::chrono::milliseconds idle_timeout) noexcept
+        : max_per_host_(max_per_host), idle_ns_(std::chrono::nanoseconds(idle_timeout).count()) {}
+
+    // An idle connection of key, or nullptr: a slot to open one (connect, then either
+    // release() the connection or release_slot()). Waits while key is at its maximum.
+    task<std::unique_ptr<client_conn>> acquire(std::string key);
+    // Gives a connection back: kept idle if reusable, else closed.
+    void release(const std::string& key, std::unique_ptr<client_conn> c, bool reusable) noexcept;
+    void release_slot(const std::string& key) noexcept { release(key, nullptr, false); }
+    void close_idle() noexcept;
+    std::size_t idle_count() const noexcept;
+
+    std::atomic<std::uint64_t> opened{0};
+
+private:
+    struct waiter {
+        weft::event ready;
+        std::unique_ptr<client_conn> conn;  // handed over; nullptr with `granted`: a slot
+        bool granted = false;
+        bool queued = false;
+        waiter* next = nullptr;
+    };
+    struct host {
+        std::vector<std::unique_ptr<client_conn>> idle;  // oldest first
+        std::size_t open = 0;
+        waiter* head = nullptr;
+        waiter* tail = nullptr;
+    };
+    void expire(host& h, std::int64_t now, std::vector<std::unique_ptr<client_conn>>& out) noexcept;
+    static waiter* pop_waiter(host& h) noexcept;
+    static void unlink(host& h, waiter* w) noexcept;
+
+    const std::size_t max_per_host_;
+    const std::int64_t idle_ns_;
+    mutable std::mutex mu_;
+    std::unordered_map<std::string, host> hosts_;
+};
+
+}  // namespace weft::http::detail
