@@ -338,6 +338,27 @@ TEST_P(http_client, read_timeout_covers_the_body) {
     }));
 }
 
+// total_timeout bounds the whole fetch: a body that stalls after its first piece too.
+TEST_P(http_client, total_timeout_covers_the_body) {
+    runtime rt(config(2));
+    http::server_options so;
+    so.grace_period = 100ms;
+    rt.block_on(with_server(stalling, so, [](std::uint16_t port, http::server&) -> task<void> {
+        http::client_options o;
+        o.total_timeout = 300ms;  // read_timeout stays 30 s
+        http::client c(o);
+        auto r = co_await c.get(base_of(port) + "/");
+        std::string what;
+        try {
+            co_await r.text();
+        } catch (const http::client_error& e) {
+            EXPECT_EQ(e.kind(), http::client_error::timeout);
+            what = e.what();
+        }
+        EXPECT_EQ(what, "GET " + base_of(port) + "/: timed out after 300 ms");
+    }));
+}
+
 TEST_P(http_client, streams_bodies_both_ways) {
     runtime rt(config(2));
     rt.block_on(with_server(echo_handler, {}, [](std::uint16_t port, http::server&) -> task<void> {

@@ -189,9 +189,13 @@ task<client_response> client::get(std::string url, http::headers headers) {
 task<client_response> client::start(std::string method, std::string url, request_options opts) {
     if (!opts_.total_timeout) co_return co_await run(std::move(method), std::move(url), std::move(opts));
     const std::string m = method, shown = url;
+    const auto deadline = std::chrono::steady_clock::now() + *opts_.total_timeout;
     bool timed_out = false;
     try {
-        co_return co_await weft::timeout(*opts_.total_timeout, run(std::move(method), std::move(url), std::move(opts)));
+        client_response r =
+            co_await weft::timeout(*opts_.total_timeout, run(std::move(method), std::move(url), std::move(opts)));
+        if (r.x_) r.x_->limit_total(deadline, *opts_.total_timeout);  // the body's reads too
+        co_return r;
     } catch (const timeout_error&) {
         timed_out = true;
     }

@@ -81,16 +81,29 @@ task<void> client_exchange::write(std::span<const std::byte> bytes) {
 
 task<std::size_t> client_exchange::read_more() {
     client_conn& c = *conn_;
+    std::chrono::milliseconds wait = read_timeout_;
+    bool total_first = false;  // the request's total time runs out before read_timeout
+    if (deadline_) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - std::chrono::steady_clock::now());
+        if (left.count() <= 0) fail(client_error::timeout, "timed out after " + ms_text(total_));
+        if (left < wait) {
+            wait = left;
+            total_first = true;
+        }
+    }
     std::optional<std::size_t> n;
     try {
         n = co_await weft::try_timeout(
-            read_timeout_, c.stream.read_some(std::as_writable_bytes(std::span(c.buf.get() + c.end, c.cap - c.end))));
+            wait, c.stream.read_some(std::as_writable_bytes(std::span(c.buf.get() + c.end, c.cap - c.end))));
     } catch (const system_error& e) {
         fail(client_error::receive, "receive: " + e.code().message());
     } catch (const net::tls_error& e) {  // a bad record, a cut without close_notify
         fail(client_error::receive, std::string("receive: ") + e.what());
     }
-    if (!n) fail(client_error::timeout, "receive: timed out after " + ms_text(read_timeout_));
+    if (!n)
+        fail(client_error::timeout,
+             total_first ? "timed out after " + ms_text(total_) : "receive: timed out after " + ms_text(read_timeout_));
     c.end += static_cast<std::uint32_t>(*n);
     if (*n > 0) received_ = true;
     co_return *n;

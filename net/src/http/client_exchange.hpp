@@ -4,6 +4,7 @@
 // anything else (an error, a cancellation, an unread body) closes it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -35,6 +36,12 @@ public:
     task<std::span<const std::byte>> next_piece();
     void close() noexcept;
 
+    // The body's reads end by `deadline` too (client_options::total_timeout, `total`).
+    void limit_total(std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds total) noexcept {
+        deadline_ = deadline;
+        total_ = total;
+    }
+
     bool reused() const noexcept { return reused_; }
     bool received() const noexcept { return received_; }
 
@@ -58,6 +65,8 @@ private:
     std::string key_;
     std::unique_ptr<client_conn> conn_;
     std::chrono::milliseconds read_timeout_;
+    std::optional<std::chrono::steady_clock::time_point> deadline_;
+    std::chrono::milliseconds total_{0};
     bool reused_ = false;
     bool received_ = false;  // a byte of the response arrived
     bool keep_alive_ = false;

@@ -36,7 +36,8 @@
 // Timeouts (client_options): connect_timeout for each new connection (TCP connect and TLS
 // handshake together), request_timeout for
 // each exchange up to the response's head (each redirect hop), total_timeout for the whole
-// request() call, read_timeout for each wait for body bytes. A timeout cancels the work in
+// request, the body's reads included (aiohttp's `total`), read_timeout for each wait for
+// response bytes. A timeout cancels the work in
 // flight cleanly: its connection is closed, nothing is left running.
 //
 // Cancellation: every co_await here is a cancellation point; a cancelled request closes the
