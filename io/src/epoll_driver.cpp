@@ -247,6 +247,7 @@ private:
         ev.data.ptr = &s;
         if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, s.fd, &ev) < 0) return -errno;
         s.registered = this;
+        s.home.store(this, std::memory_order_relaxed);
         s.add_ref();  // the epoll set's reference
         reg_lock_.lock();
         s.reg_prev = nullptr;
