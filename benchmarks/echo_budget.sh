@@ -46,11 +46,9 @@ for s in $SERVERS; do
   "${cmd[@]}" > /tmp/echo_budget.$$.srv 2>&1 &
   spid=$!
   wait_port "$port" || { cat /tmp/echo_budget.$$.srv >&2; exit 1; }
-  perf stat -x, -e "$events" -p "$spid" -o /tmp/echo_budget.$$.perf &
-  ppid=$!
-  sleep 0.3
-  out=$("$PEERS/common/bin/echoload" "$port" "$CONNS" "$SIZE" "$SECS")
-  kill -INT "$ppid"; wait "$ppid" || true
+  # perf attaches to the server, then runs the load: the window is exactly the load's.
+  out=$(perf stat -x, -e "$events" -p "$spid" -o /tmp/echo_budget.$$.perf -- \
+    "$PEERS/common/bin/echoload" "$port" "$CONNS" "$SIZE" "$SECS")
   kill -TERM "$spid"; wait "$spid" || true
   rts=$(sed -n 's/.*roundtrips=\([0-9]*\).*/\1/p' <<< "$out")
   # weft's echo_server --metrics prints "tasks_polled=N" at exit (coroutine resumptions).
