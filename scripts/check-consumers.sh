@@ -48,7 +48,7 @@ pcpath=$(stage "$build" "$tmp/stage")
 libdir=$(PKG_CONFIG_PATH="$pcpath" pkg-config --variable=libdir weft)
 cp "$root/examples/readme.cpp" "$tmp/app.cpp"
 (cd "$tmp" && export PKG_CONFIG_PATH="$pcpath" && eval "${readme_line/c++/$cxx_gcc} -o readme")
-LD_LIBRARY_PATH="$libdir" "$tmp/readme" | grep -q "55 500500 500000500000 5050"
+LD_LIBRARY_PATH="$libdir" "$tmp/readme" | grep "55 500500 500000500000 5050" >/dev/null
 
 flags=$(PKG_CONFIG_PATH="$pcpath" pkg-config --cflags --libs weft)
 asan_flags=$(PKG_CONFIG_PATH="$pcpath" pkg-config --variable=cflags_asan weft)
@@ -56,13 +56,13 @@ for cxx in $cxx_gcc $cxx_clang; do
     echo "== deep awaits, $cxx -O0"
     # shellcheck disable=SC2086
     $cxx -O0 "$root/tests/consumer/deep_await.cpp" -o "$tmp/deep" $flags
-    LD_LIBRARY_PATH="$libdir" "$tmp/deep" | grep -q "deep_await: ok"
+    LD_LIBRARY_PATH="$libdir" "$tmp/deep" | grep "deep_await: ok" >/dev/null
     echo "== deep awaits, $cxx -O0 -fsanitize=address"
     extra=$asan_flags
     [ "$cxx" = "$cxx_clang" ] && extra=""  # a gcc --param; clang needs nothing here
     # shellcheck disable=SC2086
     $cxx -O0 -g -fsanitize=address $extra "$root/tests/consumer/deep_await.cpp" -o "$tmp/deep_asan" $flags
-    ASAN_OPTIONS=detect_leaks=0 LD_LIBRARY_PATH="$libdir" "$tmp/deep_asan" | grep -q "deep_await: ok"
+    ASAN_OPTIONS=detect_leaks=0 LD_LIBRARY_PATH="$libdir" "$tmp/deep_asan" | grep "deep_await: ok" >/dev/null
 done
 
 echo "== the user's ASan build sees a use after free of a frame (uninstrumented weft)"
@@ -78,16 +78,16 @@ if [ -n "$cxx_clang" ]; then
     # shellcheck disable=SC2086
     $cxx_clang -O1 -fsanitize=undefined -fno-sanitize=function -fno-sanitize-recover=all \
         "$root/tests/consumer/deep_await.cpp" -o "$tmp/deep_ubsan" $flags
-    LD_LIBRARY_PATH="$libdir" "$tmp/deep_ubsan" | grep -q "deep_await: ok"
+    LD_LIBRARY_PATH="$libdir" "$tmp/deep_ubsan" | grep "deep_await: ok" >/dev/null
 fi
 
 echo "== core alone: weft-core.pc"
 core_flags=$(PKG_CONFIG_PATH="$pcpath" pkg-config --cflags --libs weft-core)
 # shellcheck disable=SC2086
 $cxx_gcc "$root/tests/core_only.cpp" -o "$tmp/core_only" $core_flags
-LD_LIBRARY_PATH="$libdir" "$tmp/core_only" | grep -q "core alone: ok"
-ldd "$tmp/core_only" | grep -q "libweft_core" || { echo "core_only does not link libweft_core" >&2; exit 1; }
-if ldd "$tmp/core_only" | grep -qE "libweft(_timers|_io|_net)?\.so"; then
+LD_LIBRARY_PATH="$libdir" "$tmp/core_only" | grep "core alone: ok" >/dev/null
+ldd "$tmp/core_only" | grep "libweft_core" >/dev/null || { echo "core_only does not link libweft_core" >&2; exit 1; }
+if ldd "$tmp/core_only" | grep -E "libweft(_timers|_io|_net)?\.so" >/dev/null; then
     echo "core_only links more than libweft_core" >&2; exit 1
 fi
 
@@ -101,8 +101,8 @@ ninja -C "$static_build" -j2 >/dev/null
 spcpath=$(stage "$static_build" "$tmp/stage-static")
 static_line=${readme_line/--cflags --libs/--static --cflags --libs}
 (cd "$tmp" && export PKG_CONFIG_PATH="$spcpath" && eval "${static_line/c++/$cxx_gcc} -o readme_static")
-if ldd "$tmp/readme_static" | grep -q "libweft"; then echo "the static build linked a shared weft" >&2; exit 1; fi
-"$tmp/readme_static" | grep -q "55 500500 500000500000 5050"
+if ldd "$tmp/readme_static" | grep "libweft" >/dev/null; then echo "the static build linked a shared weft" >&2; exit 1; fi
+"$tmp/readme_static" | grep "55 500500 500000500000 5050" >/dev/null
 
 echo "== meson subproject"
 mkdir -p "$tmp/parent/subprojects"
@@ -116,11 +116,11 @@ MESON
 cp "$root/examples/hello.cpp" "$root/tests/consumer/deep_await.cpp" "$tmp/parent/"
 meson setup "$tmp/parent/build" "$tmp/parent" --force-fallback-for=weft --prefix=/usr >/dev/null
 ninja -C "$tmp/parent/build" -j2 >/dev/null
-"$tmp/parent/build/hello" | grep -q "the answer is 42"
-"$tmp/parent/build/deep" | grep -q "deep_await: ok"  # -O0 (buildtype=debug): the dependency's flags
+"$tmp/parent/build/hello" | grep "the answer is 42" >/dev/null
+"$tmp/parent/build/deep" | grep "deep_await: ok" >/dev/null  # -O0 (buildtype=debug): the dependency's flags
 # Only the libraries: no test, benchmark or example of weft was built ...
 if find "$tmp/parent/build/subprojects/weft" -type f -perm -u+x \( -name 'test_*' -o -name 'weft-bench' \
-        -o -name 'echo_server' -o -name 'weft-micro' \) | grep -q .; then
+        -o -name 'echo_server' -o -name 'weft-micro' \) | grep . >/dev/null; then
     echo "the subproject built weft's tests, benchmarks or examples" >&2; exit 1
 fi
 # ... and installing the parent installs its own program only.
