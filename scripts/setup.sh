@@ -11,8 +11,9 @@ packages=(
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
 )
 if [ "${1:-}" = "--peers" ]; then
+  # linux-perf: benchmarks/echo_budget.sh counts syscalls and io_uring events with perf stat.
   packages+=(cargo librust-tokio-dev librust-hyper-dev golang-go libasio-dev
-             python3-uvloop python3-aiohttp nginx wrk)
+             python3-uvloop python3-aiohttp nginx wrk linux-perf)
 fi
 
 missing=()
