@@ -138,4 +138,7 @@ private:
     std::atomic<std::uint64_t> enters_{0};
 };
 
+// Tests: make the kernel refuse the next multishot receives (EINVAL), as 5.19 does.
+void inject_multishot_recv_einval(bool on) noexcept;
+
 }  // namespace weft::detail

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <new>
 
@@ -33,6 +34,10 @@ namespace weft::detail {
 namespace {
 
 constexpr std::size_t max_queued_accepts = 64;
+
+// Tests: arm multishot receives with an ioprio bit the kernel rejects (EINVAL), as a kernel
+// with provided buffer rings but without IORING_RECV_MULTISHOT (5.19) does.
+std::atomic<bool> injected_recv_einval{false};
 
 bool is_accept(const io_op& op) noexcept { return op.code == io_opcode::accept; }
 
@@ -46,6 +51,8 @@ void take(fd_state& s, io_op& op, io_op*& done) noexcept {
 }
 
 }  // namespace
+
+void inject_multishot_recv_einval(bool on) noexcept { injected_recv_einval.store(on, std::memory_order_relaxed); }
 
 bool uring_driver::multishot_op(const io_op& op) const noexcept {
     if (!op.fd || !buffers_.enabled()) return false;
@@ -177,6 +184,7 @@ void uring_driver::arm(fd_state& s, bool accept) noexcept {
         m.accept_armed = true;
     } else {
         io_uring_prep_recv_multishot(sqe, s.fd, nullptr, 0, 0);
+        if (injected_recv_einval.load(std::memory_order_relaxed)) sqe->ioprio |= 0x8000;
         sqe->flags |= IOSQE_BUFFER_SELECT;
         sqe->buf_group = buffers_.group();
         io_uring_sqe_set_data64(sqe, tag_of(s, tag_recv));

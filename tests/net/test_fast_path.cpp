@@ -367,6 +367,54 @@ TEST(fast_path_fallback, without_provided_buffer_rings_io_uring_logs_once_and_re
     EXPECT_EQ(lines, 1u) << log;
 }
 
+TEST(fast_path_fallback, a_kernel_refusing_multishot_receive_gets_plain_reads_and_one_log_line) {
+    if (weft::detail::probe_uring() != 0) GTEST_SKIP() << "no io_uring here";
+    auto logger = spdlog::get("weft");
+    if (!logger) {
+        weft::runtime warm_up;  // creates the "weft" logger
+        logger = spdlog::get("weft");
+    }
+    ASSERT_TRUE(logger);
+    auto out = std::make_shared<std::ostringstream>();
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(*out);
+    logger->sinks().push_back(sink);
+    weft::detail::inject_multishot_recv_einval(true);
+    bool ok = false;
+    weft::io_metrics m;
+    {
+        weft::runtime_config c;
+        c.workers = 1;
+        c.section<weft::io_config>().driver = weft::io_driver_kind::io_uring;
+        weft::runtime rt(c);
+        auto run = []() -> task<bool> {
+            auto l = tcp_listener::bind(loopback());
+            bool good = true;
+            for (int i = 0; i < 3; ++i) {  // three streams, each waiting to read first
+                conn_pair p = co_await connect_pair(l);
+                auto reader = weft::spawn(drain(p.server, 3));
+                co_await weft::sleep_for(5ms);
+                co_await p.client.write_all(weft::as_bytes("hello"));
+                p.client.shutdown(weft::net::shutdown_how::send);
+                auto [total, h] = co_await std::move(reader);
+                good = good && total == 5 && h == weft::test::checksum(weft::as_bytes("hello"));
+            }
+            co_return good;
+        };
+        ok = rt.block_on(run());
+        m = weft::io_metrics_of(rt);
+    }
+    weft::detail::inject_multishot_recv_einval(false);
+    logger->sinks().pop_back();
+    EXPECT_TRUE(ok);
+    EXPECT_GE(m.single_shot_reads, 1u);
+    const std::string log = out->str();
+    std::size_t lines = 0;
+    for (std::size_t at = log.find("multishot receive unavailable"); at != std::string::npos;
+         at = log.find("multishot receive unavailable", at + 1))
+        ++lines;
+    EXPECT_EQ(lines, 1u) << log;
+}
+
 TEST(fast_path_config, recv_buffer_keys_are_checked) {
     weft::runtime_config c;
     c.apply_env({{"WEFT_IO_URING_RECV_BUFFERS", "64"}, {"WEFT_IO_URING_RECV_BUFFER_SIZE", "2048"}});
