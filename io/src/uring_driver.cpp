@@ -386,6 +386,11 @@ bool uring_driver::handle(const completion& c) noexcept {
     return true;
 }
 
+void reset_uring_feature_logs() noexcept {
+    logged_no_buffers.store(false, std::memory_order_relaxed);
+    logged_no_recv.store(false, std::memory_order_relaxed);
+}
+
 void inject_uring_setup_failure(int err) noexcept { injected_setup_failure.store(err, std::memory_order_relaxed); }
 
 int probe_uring() noexcept {

@@ -140,5 +140,7 @@ private:
 
 // Tests: make the kernel refuse the next multishot receives (EINVAL), as 5.19 does.
 void inject_multishot_recv_einval(bool on) noexcept;
+// Tests: the "feature unavailable" lines (logged once per process) may be logged again.
+void reset_uring_feature_logs() noexcept;
 
 }  // namespace weft::detail

@@ -336,6 +336,7 @@ TEST(fast_path_fallback, without_provided_buffer_rings_io_uring_logs_once_and_re
     auto out = std::make_shared<std::ostringstream>();
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(*out);
     logger->sinks().push_back(sink);
+    weft::detail::reset_uring_feature_logs();
     weft::detail::inject_buffer_ring_failure(EINVAL);
     bool ok = false;
     weft::io_metrics m;
@@ -378,6 +379,7 @@ TEST(fast_path_fallback, a_kernel_refusing_multishot_receive_gets_plain_reads_an
     auto out = std::make_shared<std::ostringstream>();
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(*out);
     logger->sinks().push_back(sink);
+    weft::detail::reset_uring_feature_logs();
     weft::detail::inject_multishot_recv_einval(true);
     bool ok = false;
     weft::io_metrics m;
