@@ -10,6 +10,7 @@
 #include <memory>
 #include <csignal>
 
+#include <weft/io_metrics.hpp>
 #include <weft/net/serve.hpp>
 #include <weft/net/tcp.hpp>
 #include <weft/runtime.hpp>
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
     std::uint32_t threads = 0;
     std::string driver = "auto";
     int grace_ms = 5000;
+    bool metrics = false;
     app.add_option("--host", host, "Address to listen on")->capture_default_str();
     app.add_option("--port", port, "Port (0: pick a free one)")->check(CLI::Range(0, 65535))->capture_default_str();
     app.add_option("--threads", threads, "Worker threads (0: the CPUs we may use)")->capture_default_str();
@@ -71,6 +73,7 @@ int main(int argc, char** argv) {
     app.add_option("--grace-ms", grace_ms, "On a signal, cancel connections still open after this long")
         ->check(CLI::Range(0, 3'600'000))
         ->capture_default_str();
+    app.add_flag("--metrics", metrics, "At exit, print the scheduler's and the I/O drivers' counters to stderr");
     CLI11_PARSE(app, argc, argv);
     try {
         weft::runtime_config cfg = weft::runtime_config::load();
@@ -80,7 +83,19 @@ int main(int argc, char** argv) {
                                                                        : weft::io_driver_kind::automatic;
         auto ip = weft::net::ip_address::parse(host);
         weft::runtime rt(cfg);
-        return rt.block_on(serve_until_signal({ip, static_cast<std::uint16_t>(port)}, grace_ms));
+        int rc = rt.block_on(serve_until_signal({ip, static_cast<std::uint16_t>(port)}, grace_ms));
+        if (metrics) {  // benchmarks/echo_budget.sh reads these lines
+            const weft::worker_metrics t = rt.metrics().total();
+            const weft::io_metrics io = weft::io_metrics_of(rt);
+            fmt::print(stderr, "echo_server: tasks_polled={} steals={} parks={} unparks={}\n", t.tasks_polled,
+                       t.tasks_stolen, t.parks, t.unparks);
+            fmt::print(stderr,
+                       "echo_server: fd_ops={} fd_ops_remote={} multishot_arms={} multishot_rearms={} "
+                       "buffer_exhaustions={} single_shot_reads={} ring_enters={}\n",
+                       io.fd_ops, io.fd_ops_remote, io.multishot_arms, io.multishot_rearms, io.buffer_exhaustions,
+                       io.single_shot_reads, io.ring_enters);
+        }
+        return rc;
     } catch (const weft::config_error& e) {  // a bad WEFT_* variable or $WEFT_CONFIG file
         fmt::print(stderr, "echo_server: {}\n", e.what());
         return 2;

@@ -13,8 +13,9 @@ packages=(
   openssl curl nginx python3 wrk
 )
 if [ "${1:-}" = "--peers" ]; then
+  # linux-perf: benchmarks/echo_budget.sh counts syscalls and io_uring events with perf stat.
   packages+=(cargo librust-tokio-dev librust-hyper-dev golang-go libasio-dev
-             python3-uvloop python3-aiohttp nginx wrk nghttp2-client)
+             python3-uvloop python3-aiohttp nginx wrk nghttp2-client linux-perf)
 fi
 
 missing=()

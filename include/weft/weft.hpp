@@ -45,6 +45,7 @@
 #include <weft/async_fd.hpp>
 #include <weft/file.hpp>
 #include <weft/io_config.hpp>
+#include <weft/io_metrics.hpp>
 #include <weft/io_stack.hpp>
 #include <weft/signal.hpp>
 #include <weft/spawn_blocking.hpp>

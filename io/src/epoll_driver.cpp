@@ -247,6 +247,7 @@ private:
         ev.data.ptr = &s;
         if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, s.fd, &ev) < 0) return -errno;
         s.registered = this;
+        s.home.store(this, std::memory_order_relaxed);
         s.add_ref();  // the epoll set's reference
         reg_lock_.lock();
         s.reg_prev = nullptr;
@@ -296,17 +297,23 @@ private:
         return any;
     }
 
+    // A readiness counter only changes under its descriptor's lock: a plain increment (no
+    // locked read-modify-write), published with release for the lock-free try-first reads.
+    static void bump_seq(std::atomic<std::uint32_t>& seq) noexcept {
+        seq.store(seq.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    }
+
     // Runs the queued ops of the ready directions. `forced`: not an event, a deferred try.
     static bool on_event(fd_state& s, std::uint32_t events, bool forced) noexcept {
         io_op* done = nullptr;
         s.lock.lock();
         if (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) s.hung_up.store(true, std::memory_order_relaxed);
         if (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
-            if (!forced) s.read_seq.fetch_add(1, std::memory_order_release);
+            if (!forced) bump_seq(s.read_seq);
             run_queue(s, s.readers, s.read_seq.load(std::memory_order_relaxed), forced ? 0 : events, done);
         }
         if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
-            if (!forced) s.write_seq.fetch_add(1, std::memory_order_release);
+            if (!forced) bump_seq(s.write_seq);
             run_queue(s, s.writers, s.write_seq.load(std::memory_order_relaxed), forced ? 0 : events, done);
         }
         s.lock.unlock();

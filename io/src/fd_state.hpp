@@ -13,13 +13,21 @@
 // whether to make the syscall at all. That is safe: idle_at only lets an op skip a syscall
 // while the counter is unchanged, and an op that must wait is queued under the lock after
 // re-checking the counter, so a stale value costs at most one syscall, never a wake-up.
-// reg_prev/reg_next are guarded by the epoll driver's registration lock.
+// reg_prev/reg_next are guarded by the registering driver's registration lock.
+//
+// io_uring: a TCP stream (or a listener) gets a multishot_state the first time a task on a
+// worker with provided buffers waits to read (or accept) on it: one multishot receive (or
+// accept) stays armed on that worker's ring — the descriptor's home — and what it delivers
+// waits here, under `lock`, until an op takes it (uring_multishot.cpp).
 #pragma once
+
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstdint>
+#include <vector>
 
 #include <weft/detail/intrusive_list.hpp>
 #include <weft/detail/io_op.hpp>
@@ -28,9 +36,46 @@
 namespace weft::detail {
 
 class io_driver;
+class provided_buffers;
+
+// io_uring: received bytes in a provided buffer, not yet read.
+struct rx_chunk {
+    std::uint16_t bid;  // buffer id in the home ring's provided buffers
+    std::uint32_t len;  // bytes received
+    std::uint32_t off;  // bytes already read
+};
+
+// io_uring: what the multishot receive or accept of a descriptor delivered (under the
+// descriptor's lock). Accepted descriptors nobody took are closed with it.
+struct multishot_state {
+    multishot_state() = default;
+    multishot_state(const multishot_state&) = delete;
+    multishot_state& operator=(const multishot_state&) = delete;
+    ~multishot_state() {
+        for (std::size_t i = first_accepted; i < accepted.size(); ++i) ::close(accepted[i]);
+    }
+
+    provided_buffers* buffers = nullptr;  // the home ring's (nullptr once it stopped)
+    std::vector<rx_chunk> chunks;         // oldest first, from chunks[first]
+    std::size_t first = 0;
+    std::vector<int> accepted;  // accepted descriptors, oldest first, from accepted[first_accepted]
+    std::size_t first_accepted = 0;
+    std::int64_t end = 1;  // receive: 1 open, 0 end of stream seen, < 0 the error (-errno)
+    bool recv_armed = false;
+    bool accept_armed = false;
+    bool received_any = false;       // a receive completion brought bytes
+    bool recv_armed_before = false;  // for io_metrics::multishot_rearms
+    bool accept_armed_before = false;
+
+    bool has_data() const noexcept { return first < chunks.size(); }
+    bool has_accepted() const noexcept { return first_accepted < accepted.size(); }
+};
 
 struct fd_state {
     explicit fd_state(int f) noexcept : fd(f) {}
+    fd_state(const fd_state&) = delete;
+    fd_state& operator=(const fd_state&) = delete;
+    ~fd_state() { delete multishot; }
 
     const int fd;
     std::atomic<std::uint32_t> refs{1};
@@ -53,11 +98,17 @@ struct fd_state {
     // epoll: a hang-up or error was reported. It is reported once (edge-triggered) and
     // lasts, so from then on every op makes its syscall (a read returns 0 at once).
     std::atomic<bool> hung_up{false};
-    bool short_io_drains = false;     // a stream (pipe, TCP, Unix stream): set before any op
-    io_driver* registered = nullptr;  // epoll: whose epoll set holds it
-    fd_state* reg_prev = nullptr;     // epoll: links in that driver's list of registrations
+    bool short_io_drains = false;  // a stream (pipe, TCP, Unix stream): set before any op
+    bool multishot_rx = false;     // a TCP stream: io_uring may feed it from a multishot receive
+    // epoll: whose epoll set holds it; io_uring: the home ring of its multishot_state.
+    io_driver* registered = nullptr;
+    fd_state* reg_prev = nullptr;  // links in that driver's list of registrations
     fd_state* reg_next = nullptr;
     bool closed = false;
+    multishot_state* multishot = nullptr;  // io_uring, see above
+    // The driver that registered it (a copy of `registered` readable without the lock): an
+    // op started on another worker's driver counts as remote (io_metrics).
+    std::atomic<io_driver*> home{nullptr};
 
     intrusive_list<io_op>& queue_for(io_opcode c) noexcept { return is_input(c) ? readers : writers; }
     std::atomic<std::uint32_t>& seq_for(io_opcode c) noexcept { return is_input(c) ? read_seq : write_seq; }

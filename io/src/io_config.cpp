@@ -21,6 +21,10 @@ void io_config::apply(const config_value& v) {
         uring_entries = config_parse::to_uint(v, 8, 32768, true);
     else if (v.key == "submit_batch")
         submit_batch = config_parse::to_uint(v, 1, 4096);
+    else if (v.key == "uring_recv_buffers")
+        uring_recv_buffers = config_parse::to_uint(v, 0, 32768, true);
+    else if (v.key == "uring_recv_buffer_size")
+        uring_recv_buffer_size = config_parse::to_uint(v, 64, 1 << 20);
     else if (v.key == "events_per_wait")
         events_per_wait = config_parse::to_uint(v, 1, 65536);
     else if (v.key == "blocking_threads")
@@ -28,14 +32,17 @@ void io_config::apply(const config_value& v) {
     else if (v.key == "blocking_keep_alive_ms")
         blocking_keep_alive_ms = config_parse::to_uint(v, 1, 3'600'000);
     else
-        config_parse::reject(v,
-                             "unknown key of section [io] (keys: driver, uring_entries, submit_batch, "
-                             "events_per_wait, blocking_threads, blocking_keep_alive_ms)");
+        config_parse::reject(
+            v,
+            "unknown key of section [io] (keys: driver, uring_entries, submit_batch, "
+            "uring_recv_buffers, uring_recv_buffer_size, events_per_wait, blocking_threads, blocking_keep_alive_ms)");
 }
 
 void io_config::validate() const {
     config_parse::check_uint("io.uring_entries", uring_entries, 8, 32768, true);
     config_parse::check_uint("io.submit_batch", submit_batch, 1, 4096);
+    config_parse::check_uint("io.uring_recv_buffers", uring_recv_buffers, 0, 32768, true);
+    config_parse::check_uint("io.uring_recv_buffer_size", uring_recv_buffer_size, 64, 1 << 20);
     config_parse::check_uint("io.events_per_wait", events_per_wait, 1, 65536);
     config_parse::check_uint("io.blocking_threads", blocking_threads, 1, 4096);
     config_parse::check_uint("io.blocking_keep_alive_ms", blocking_keep_alive_ms, 1, 3'600'000);

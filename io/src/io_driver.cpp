@@ -26,6 +26,13 @@ bool io_driver::poll_now() noexcept {
     return any;
 }
 
+io_metrics io_driver::metrics() const noexcept {
+    io_metrics m;
+    m.fd_ops = fd_ops_.load(std::memory_order_relaxed);
+    m.fd_ops_remote = fd_ops_remote_.load(std::memory_order_relaxed);
+    return m;
+}
+
 void io_driver::complete(io_op& op, std::int64_t result) noexcept {
     op.result = result;
     op.state.store(op_state::done, std::memory_order_release);

@@ -25,6 +25,7 @@
 #include <weft/detail/parker.hpp>
 #include <weft/detail/spin_lock.hpp>
 #include <weft/io_config.hpp>
+#include <weft/io_metrics.hpp>
 
 #include "fd_state.hpp"
 
@@ -76,6 +77,15 @@ public:
     // Whether the owner sleeps in this driver right now (read by peers deciding to help).
     bool owner_parked() const noexcept { return parked_.load(std::memory_order_relaxed); }
 
+    // On the owner's thread (io_try): an op starts on s (the locality metric).
+    void note_fd_op(const fd_state& s) noexcept {
+        bump(fd_ops_);
+        io_driver* home = s.home.load(std::memory_order_relaxed);
+        if (home != nullptr && home != this) bump(fd_ops_remote_);
+    }
+    // This driver's counters (any thread).
+    virtual io_metrics metrics() const noexcept;
+
     static std::int64_t steady_ns() noexcept {
         return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
             .count();
@@ -95,9 +105,16 @@ protected:
     // Ends op: records the result and resumes its task on the calling worker.
     static void complete(io_op& op, std::int64_t result) noexcept;
 
+    // A counter written by the owner's thread only.
+    static void bump(std::atomic<std::uint64_t>& c) noexcept {
+        c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+
     blocking_pool& blocking_;
 
 private:
+    std::atomic<std::uint64_t> fd_ops_{0};
+    std::atomic<std::uint64_t> fd_ops_remote_{0};
     spin_lock poll_lock_;
     std::atomic<std::int64_t> last_poll_ns_{0};  // owner's last poll, steady clock
     std::atomic<bool> parked_{false};

@@ -131,11 +131,18 @@ bool io_try(io_op& op) noexcept {
         return true;
     }
     op.owner = &r->driver();
+    if (op.fd) op.owner->note_fd_op(*op.fd);
     return op.owner->try_now(op);
 }
 
 void mark_stream(fd_state* s) noexcept {
     if (s) s->short_io_drains = true;
+}
+
+void mark_tcp_stream(fd_state* s) noexcept {
+    if (!s) return;
+    s->short_io_drains = true;
+    s->multishot_rx = true;
 }
 
 bool io_suspend(io_op& op, std::coroutine_handle<> h, promise_base* root) noexcept {

@@ -7,6 +7,7 @@
 #include <weft/error.hpp>
 #include <weft/internal/log.hpp>
 #include <weft/io_stack.hpp>
+#include <weft/runtime.hpp>
 
 namespace weft::detail {
 namespace {
@@ -107,3 +108,27 @@ bool reactor::help_peers() noexcept {
 }
 
 }  // namespace weft::detail
+
+namespace weft {
+
+io_metrics& io_metrics::operator+=(const io_metrics& o) noexcept {
+    fd_ops += o.fd_ops;
+    fd_ops_remote += o.fd_ops_remote;
+    multishot_arms += o.multishot_arms;
+    multishot_rearms += o.multishot_rearms;
+    buffer_exhaustions += o.buffer_exhaustions;
+    single_shot_reads += o.single_shot_reads;
+    ring_enters += o.ring_enters;
+    return *this;
+}
+
+io_metrics io_metrics_of(const runtime& rt) {
+    io_metrics total;
+    auto* io = detail::services_of(*rt.core_handle()).find<detail::io_runtime>();
+    if (!io) return total;
+    for (detail::reactor* r : io->reactors())
+        if (r) total += r->driver().metrics();
+    return total;
+}
+
+}  // namespace weft

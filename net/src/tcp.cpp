@@ -21,6 +21,7 @@ task<tcp_stream> tcp_stream::connect(socket_address addr) {
     } catch (const system_error& e) {
         throw system_error(e.code().value(), what);
     }
+    weft::detail::mark_tcp_stream(fd.state());
     co_return tcp_stream(std::move(fd));
 }
 
@@ -64,13 +65,17 @@ tcp_listener tcp_listener::bind(const socket_address& addr, const bind_options& 
 
 task<tcp_stream> tcp_listener::accept() {
     int fd = static_cast<int>(co_await weft::detail::io_awaiter{weft::detail::io_opcode::accept, fd_.state()});
-    co_return tcp_stream(async_fd(fd));
+    async_fd conn(fd);
+    weft::detail::mark_tcp_stream(conn.state());
+    co_return tcp_stream(std::move(conn));
 }
 
 tcp_stream tcp_listener::accept_awaiter::await_resume() {
     std::size_t fd = io_ec_awaiter::await_resume();
     if (fd == 0 && op().result < 0) return tcp_stream();
-    return tcp_stream(async_fd(static_cast<int>(fd)));
+    async_fd conn(static_cast<int>(fd));
+    weft::detail::mark_tcp_stream(conn.state());
+    return tcp_stream(std::move(conn));
 }
 
 socket_address tcp_listener::local_address() const { return detail::local_address_of(native_handle()); }

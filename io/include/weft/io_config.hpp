@@ -38,6 +38,11 @@ struct io_config {
     // io_uring: a worker submits at once when this many operations are queued (otherwise at
     // its next poll, before it parks, or every global_queue_interval tasks); 1..4096.
     std::uint32_t submit_batch = 32;
+    // io_uring: provided buffers per worker ring for multishot receive on TCP streams (a
+    // power of two in 0..32768; 0 turns multishot receive and accept off), and their size in
+    // bytes (64..1048576). Bytes received wait in them until read: count x size per worker.
+    std::uint32_t uring_recv_buffers = 256;
+    std::uint32_t uring_recv_buffer_size = 4096;
     // epoll: events taken per epoll_wait; 1..65536.
     std::uint32_t events_per_wait = 256;
     // Threads of the blocking pool (spawn_blocking, file I/O under epoll): at most this many,

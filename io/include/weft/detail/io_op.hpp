@@ -101,6 +101,8 @@ struct io_op : canceller, blocking_job {
     bool holds_ref = false;      // holds a reference on fd
     bool in_fd_queue = false;    // linked in fd->readers/writers (under fd->lock)
     bool connecting = false;     // epoll connect: in progress, completion is POLLOUT + SO_ERROR
+    bool ms_waiter = false;      // io_uring: waits in fd->readers for its multishot (no SQE of its own)
+    bool cancel_early = false;   // io_uring: cancelled before submit() queued it (under fd->lock)
 
     io_op(io_opcode c, fd_state* f, void* b, std::uint32_t n, std::uint64_t off, void* a, int flags) noexcept;
 };
@@ -116,6 +118,10 @@ void io_abandon(io_op& op) noexcept;
 // The descriptor is a byte stream (pipe, TCP, Unix stream): a short read or write means it
 // was drained or filled, so the epoll driver can skip the next syscall until an event.
 void mark_stream(fd_state* s) noexcept;
+// The descriptor is a connected TCP socket: besides mark_stream, io_uring may keep a
+// multishot receive armed on it (reads are served from provided buffers). Not for sockets
+// that carry ancillary data (Unix sockets passing descriptors).
+void mark_tcp_stream(fd_state* s) noexcept;
 
 // What every I/O call returns: co_await it for the result (bytes transferred, or the
 // value the op defines), or an exception naming the op and the errno.
