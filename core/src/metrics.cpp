@@ -52,8 +52,8 @@ std::string runtime_metrics::to_text() const {
     std::string s;
     for (std::size_t i = 0; i < workers.size(); ++i) s += line(fmt::format("w{}", i), workers[i]);
     s += line("total", total());
-    s += fmt::format("remote_spawns={} global_queue_depth={} suspended_tasks={}\n", remote_spawns, global_queue_depth,
-                     suspended_tasks);
+    s += fmt::format("remote_spawns={} global_queue_depth={} suspended_tasks={} stalls={} scheduling_delays={}\n",
+                     remote_spawns, global_queue_depth, suspended_tasks, stalls, scheduling_delays);
     return s;
 }
 
@@ -65,6 +65,8 @@ std::string runtime_metrics::to_json() const {
     j["remote_spawns"] = remote_spawns;
     j["global_queue_depth"] = global_queue_depth;
     j["suspended_tasks"] = suspended_tasks;
+    j["stalls"] = stalls;
+    j["scheduling_delays"] = scheduling_delays;
     return j.dump();
 }
 

@@ -26,7 +26,7 @@ std::uint16_t take_runtime_id(runtime_core* core) {
             live_runtimes[i] = core;
             return static_cast<std::uint16_t>(i);
         }
-    throw error("weft::runtime: more than 65535 runtimes alive at once");
+    throw error("weft::runtime: more than 4095 runtimes alive at once");
 }
 
 void give_back_runtime_id(std::uint16_t id) noexcept {
@@ -85,12 +85,18 @@ void runtime_core::start() {
     if (started_) return;
     started_ = true;
     for (auto& w : workers_) w->start();
+    const std::uint32_t stall_ms = config_.resolved_stall_threshold_ms();
+    if (stall_ms || config_.dump_signal) {
+        watchdog_ = std::make_unique<watchdog>(*this, stall_ms, config_.dump_signal);
+        watchdog_->start();
+    }
     log().debug("runtime started with {} workers", workers_.size());
 }
 
 void runtime_core::shutdown() {
     if (stopped_) return;
     stopped_ = true;
+    if (watchdog_) watchdog_->stop();  // kept: a probe it sent may still run until the join
     shutdown_.store(true, std::memory_order_seq_cst);
     for (auto& w : workers_) w->unpark();
     for (auto& w : workers_) w->join();
@@ -165,6 +171,10 @@ runtime_metrics runtime_core::metrics() const {
     m.remote_spawns = remote_spawns_.load(std::memory_order_relaxed);
     m.global_queue_depth = inject_.size();
     m.suspended_tasks = registry_.size();
+    if (watchdog_) {
+        m.stalls = watchdog_->stalls();
+        m.scheduling_delays = watchdog_->delayed();
+    }
     return m;
 }
 

@@ -36,6 +36,10 @@ struct runtime_metrics {
     // Spawned tasks suspended on a wait. A task awaiting a child that it runs inline (see
     // docs/architecture.md) is not counted: its child is.
     std::uint64_t suspended_tasks = 0;
+    // Stall detector (runtime_config::stall_threshold_ms): workers found running one task
+    // past the threshold, and scheduling-delay probes that waited past it.
+    std::uint64_t stalls = 0;
+    std::uint64_t scheduling_delays = 0;
 
     worker_metrics total() const;
     std::string to_text() const;
