@@ -9,6 +9,7 @@ packages=(
   libtbb-dev libfmt-dev libspdlog-dev liburing-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
+  python3-prometheus-client python3-matplotlib
 )
 if [ "${1:-}" = "--peers" ]; then
   packages+=(cargo librust-tokio-dev librust-hyper-dev golang-go libasio-dev

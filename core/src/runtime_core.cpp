@@ -1,6 +1,8 @@
 // runtime_core.cpp — start, shutdown, injection and wake-ups of one runtime.
 #include "runtime_core.hpp"
 
+#include <dirent.h>
+
 #include <coroutine>
 #include <mutex>
 #include <thread>
@@ -150,6 +152,19 @@ void runtime_core::wake_all_workers() noexcept {
     for (auto& w : workers_) w->unpark();
 }
 
+namespace {
+std::uint64_t count_open_fds() noexcept {
+    std::uint64_t n = 0;
+    if (DIR* d = ::opendir("/proc/self/fd")) {
+        while (const dirent* e = ::readdir(d))
+            if (e->d_name[0] != '.') ++n;
+        ::closedir(d);
+        if (n > 0) --n;  // the directory's own descriptor
+    }
+    return n;
+}
+}  // namespace
+
 bool is_tearing_down(const runtime_core* core) noexcept { return core->is_tearing_down(); }
 std::uint16_t core_id(const runtime_core* core) noexcept { return core->id(); }
 void wake_all_workers(runtime_core& core) noexcept { core.wake_all_workers(); }
@@ -174,7 +189,13 @@ runtime_metrics runtime_core::metrics() const {
     if (watchdog_) {
         m.stalls = watchdog_->stalls();
         m.scheduling_delays = watchdog_->delayed();
+        m.scheduling_delay = watchdog_->probe_delays();
     }
+    for (auto& w : workers_)
+        if (w->running_root()) ++m.running_tasks;
+    m.live_tasks = m.suspended_tasks + m.global_queue_depth + m.total().local_queue_depth + m.running_tasks;
+    m.suspended_by_kind = count_suspended_by_kind(const_cast<runtime_core&>(*this));
+    m.open_fds = count_open_fds();
     return m;
 }
 

@@ -12,6 +12,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -33,6 +35,8 @@ namespace weft::detail {
 class runtime_core;
 // weft::dump_tasks on a runtime's shared state (task_dump.cpp); the watchdog calls it too.
 task_dump dump_core(runtime_core& core);
+// Suspended tasks by weft::to_string(wait_kind) (task_dump.cpp), for the metrics.
+std::map<std::string, std::uint64_t> count_suspended_by_kind(runtime_core& core);
 
 class runtime_core {
 public:

@@ -82,7 +82,11 @@ std::string readable_function(const char* f) {
     std::string s = f ? f : "";
     const auto frame = s.find(".Frame*)");
     const auto open = s.find('(');
-    if (frame == std::string::npos || open == std::string::npos) return s;
+    if (open == std::string::npos) return s;
+    if (frame == std::string::npos) {  // "weft::task<void> f(int)" -> "f(int)"
+        const auto sp = s.rfind(' ', open);
+        return sp == std::string::npos ? s : s.substr(sp + 1);
+    }
     const auto inner_end = s.find(")::", open);
     if (inner_end == std::string::npos) return s;
     // "void ns::f(" + "f(int)::..." -> "ns::f(int)"

@@ -292,6 +292,20 @@ std::string task_dump::to_json() const {
     return j.dump();
 }
 
+std::map<std::string, std::uint64_t> detail::count_suspended_by_kind(runtime_core& core) {
+    using namespace detail;
+    std::map<std::string, std::uint64_t> out;
+    std::vector<promise_base*> to_release;
+    core.registry().for_each([&](promise_base* r) {
+        collected c{r, {}, {}};
+        if (!describe_held(c)) to_release.push_back(r);
+        c.children.clear();
+        if (c.wait.kind != wait_kind::none) ++out[to_string(c.wait.kind)];
+    });
+    for (promise_base* r : to_release) r->release_waiter();  // no lock held now
+    return out;
+}
+
 task_dump dump_tasks(const runtime& rt) { return detail::dump_core(*rt.core_handle()); }
 
 task_dump detail::dump_core(runtime_core& core_ref) {

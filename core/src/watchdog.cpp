@@ -259,6 +259,7 @@ void watchdog::send_probe() noexcept {
 void watchdog::probe_ran(std::int64_t sent_ns) noexcept {
     const std::int64_t delay = now_ns() - sent_ns;
     last_probe_ns_.store(delay, std::memory_order_relaxed);
+    probe_hist_.record_ns(delay);
     if (delay >= static_cast<std::int64_t>(stall_ms_) * 1'000'000) {
         delayed_.fetch_add(1, std::memory_order_relaxed);
         // At most one such warning a second (this runs on a worker; no lock shared with run()).

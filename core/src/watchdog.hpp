@@ -33,6 +33,8 @@
 #include <thread>
 #include <vector>
 
+#include <weft/detail/histogram_recorder.hpp>
+
 namespace weft::detail {
 
 class runtime_core;
@@ -54,6 +56,7 @@ public:
     // The last probe's scheduling delay (ns), -1 before the first.
     std::int64_t last_probe_delay_ns() const noexcept { return last_probe_ns_.load(std::memory_order_relaxed); }
 
+    histogram probe_delays() const noexcept { return probe_hist_.snapshot(); }
     // Called by the probe task when a worker runs it.
     void probe_ran(std::int64_t sent_ns) noexcept;
 
@@ -88,6 +91,7 @@ private:
     std::atomic<std::int64_t> last_probe_ns_{-1};
     std::atomic<bool> probe_in_flight_{false};
     std::atomic<std::int64_t> last_delay_report_ns_{0};
+    histogram_recorder probe_hist_;  // written by one probe at a time (probe_in_flight_)
 };
 
 }  // namespace weft::detail

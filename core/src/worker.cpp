@@ -90,7 +90,14 @@ void worker::run() {
         // Every frame in a queue is a weft task's (awaitables require promise_base); its
         // promise sits in the cache line the resumption loads anyway.
         set_running_root(promise_base::of_frame(frame_of(task))->root());
-        std::coroutine_handle<>::from_address(frame_of(task)).resume();
+        if (stats_.polled.get() % poll_sample_period == 0) [[unlikely]] {
+            const auto t0 = std::chrono::steady_clock::now();
+            std::coroutine_handle<>::from_address(frame_of(task)).resume();
+            poll_time_.record_ns(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+        } else {
+            std::coroutine_handle<>::from_address(frame_of(task)).resume();
+        }
         set_running_root(nullptr);
     }
     services_->detach();
@@ -280,6 +287,8 @@ worker_metrics worker::metrics() const {
     m.global_queue_pops = stats_.global_pops.get();
     m.overflows = stats_.overflows.get();
     m.local_queue_depth = queue_.size();
+    m.poll_duration = poll_time_.snapshot();
+    services_->add_metrics(m);
     return m;
 }
 

@@ -24,6 +24,8 @@
 #include <weft/detail/worker_services.hpp>
 #include <weft/metrics.hpp>
 
+#include <weft/detail/histogram_recorder.hpp>
+
 #include "counter.hpp"
 #include "lifo_slots.hpp"
 #include "local_queue.hpp"
@@ -116,6 +118,8 @@ private:
     struct counters {
         counter polled, spawned, steal_attempts, stolen, parks, unparks, global_pops, overflows;
     } stats_;
+    histogram_recorder poll_time_;  // one resumption in poll_sample_period
+    static constexpr std::uint64_t poll_sample_period = 128;
 };
 
 // The worker running on this thread, or nullptr.

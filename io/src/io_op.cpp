@@ -180,6 +180,14 @@ std::int64_t io_finish(io_op& op) {
 }
 
 std::int64_t io_finish_raw(io_op& op) {
+    if (op.since_ns != 0) {  // it waited: its latency, on the worker that resumed it
+        if (reactor* r = current_reactor())
+            r->record_io_latency(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count() -
+                                 op.since_ns);
+        op.since_ns = 0;
+    }
     if (op.installed) {
         op.root->remove_canceller(&op);
         op.installed = false;

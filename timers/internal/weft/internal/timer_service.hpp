@@ -83,6 +83,8 @@ public:
         std::lock_guard lock(lock_);
         return !wheel_.empty();
     }
+    // worker_services: the timers armed here.
+    void add_metrics(worker_metrics& m) override;
 
     timer_clock::time_point now() const noexcept { return clock_.now(); }
     // The tick a deadline falls in, rounded up (a timer never fires early).
