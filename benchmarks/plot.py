@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display needed
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 def main() -> int:
@@ -44,6 +45,7 @@ def main() -> int:
     mem.set_title("peak RSS (MiB)")
     for ax in axes:
         ax.set_xlabel("workers")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
         if ax.has_data():
             ax.legend(fontsize=7)
