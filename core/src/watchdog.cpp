@@ -192,7 +192,7 @@ void watchdog::sample(steady::time_point now) {
     for (std::uint32_t i = 0; i < watch_.size(); ++i) {
         worker& w = core_.worker_at(i);
         worker_watch& s = watch_[i];
-        const std::uint64_t polls = w.polls();
+        const std::uint64_t polls = w.progress();
         promise_base* root = w.running_root();
         if (!root || polls != s.polls || root != s.root) {  // progress, or idle: start over
             s.polls = polls;

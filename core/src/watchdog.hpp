@@ -1,11 +1,12 @@
 // watchdog.hpp — one thread per runtime that watches the workers from outside: the stall
 // detector and the dump signal (docs/observability.md).
 //
-// Stall detector. Every worker counts the resumptions it starts (worker::polls) and
-// publishes the root of the task it runs (worker::running_root). Every sample period
-// (a quarter of the threshold, 1..250 ms) the watchdog reads both: a worker whose count has
-// not moved while it was running the same task for at least `stall_threshold_ms` is
-// stalled — a task is blocking its thread (a blocking call, a long computation). It is
+// Stall detector. Every worker counts the resumptions it starts and the tasks it spawns or
+// wakes (worker::progress) and publishes the root of the task it runs
+// (worker::running_root). Every sample period (a quarter of the threshold, 1..50 ms) the
+// watchdog reads both: a worker whose count has not moved while it was running the same
+// task for at least `stall_threshold_ms` is stalled — a task is blocking its thread (a
+// blocking call, a long computation). It is
 // reported once per stall, with the task's spawn site, the worker, how long so far, and a
 // backtrace of the worker thread, captured on that thread by a signal handler
 // (backtrace(3), async-signal-safe once primed) and symbolised here; at most one report per

@@ -79,8 +79,10 @@ public:
         auto* r = running_root_.load(std::memory_order_acquire);
         return r ? r->load(std::memory_order_relaxed) : nullptr;
     }
-    // Any thread: resumptions started so far (the stall detector's progress counter).
-    std::uint64_t polls() const noexcept { return stats_.polled.get(); }
+    // Any thread: the stall detector's progress counter — resumptions started plus tasks
+    // spawned or woken onto this worker (a task spawning in a loop, as weft-bench's W1
+    // does, is working with the runtime, not blocking it).
+    std::uint64_t progress() const noexcept { return stats_.polled.get() + stats_.spawned.get(); }
     // The worker's thread (valid once started, until joined).
     std::thread::native_handle_type native_thread() noexcept { return thread_.native_handle(); }
 
