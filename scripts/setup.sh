@@ -11,6 +11,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libhttp-parser-dev libssl-dev
   openssl curl nginx python3 wrk
+  python3-prometheus-client python3-matplotlib
 )
 if [ "${1:-}" = "--peers" ]; then
   # linux-perf: benchmarks/echo_budget.sh counts syscalls and io_uring events with perf stat.

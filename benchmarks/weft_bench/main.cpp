@@ -1,7 +1,14 @@
 // weft-bench — runs the protocol's workloads on weft (../shared/bench-protocol.md).
 //
-//   weft-bench --scenario NAME[,NAME...] --threads 1,2 [--driver auto|epoll|io_uring]
-//              [--config FILE] [--reps N] [--json FILE] [--metrics] [--list]
+//   weft-bench --scenario NAME[,NAME...] --threads 1,2|1..8 [--driver auto|epoll|io_uring]
+//              [--config FILE] [--reps N] [--json FILE] [--plot FILE.png]
+//              [--baseline OLD.json [--max-regression PCT]] [--metrics] [--list]
+//
+// A sweep (several worker counts) ends with the best worker count per scenario and each
+// count's per-thread efficiency against one worker; --plot draws throughput, efficiency
+// and memory against workers (benchmarks/plot.py, matplotlib); --baseline compares the
+// medians with an earlier --json file and exits 3 if a scenario is worse by more than
+// max(its noise band, --max-regression, default 5%).
 //
 // The runtime starts from the user's configuration, as a program that calls
 // runtime_config::load() would get it: the file named by --config (else $WEFT_CONFIG), then
@@ -21,6 +28,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <map>
 #include <optional>
@@ -46,6 +54,7 @@
 #include "machine.hpp"
 #include "report.hpp"
 #include "scenarios.hpp"
+#include "sweep.hpp"
 
 extern char** environ;
 
@@ -53,6 +62,7 @@ namespace {
 
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
+constexpr int exit_regression = 3;
 constexpr std::uint32_t max_threads = 1024;  // runtime_config::workers' range
 
 // The "total" line of the runtime's metrics text, as the library formats it.
@@ -70,6 +80,9 @@ std::string metrics_total_line(const weft::runtime_metrics& m) {
 }
 
 struct options {
+    std::string plot_path;      // --plot
+    std::string baseline_path;  // --baseline
+    double max_regression = 0.05;
     weft::runtime_config config;  // the user's; each run overrides workers and the driver
     std::vector<const weft::bench::scenario*> scenarios;
     std::vector<std::uint32_t> threads;
@@ -231,10 +244,46 @@ int run(const options& opt) {
     }
 
     weft::bench::print_table(stdout, machine, results);
+    const auto sweeps = weft::bench::summarize_sweeps(results);
+    weft::bench::print_sweeps(stdout, sweeps);
+    nlohmann::ordered_json extra;
+    extra["sweep"] = weft::bench::sweeps_to_json(sweeps);
+    bool regressed = false;
+    if (!opt.baseline_path.empty()) {
+        const auto rows = weft::bench::compare_to_baseline(opt.baseline_path, results, opt.max_regression);
+        weft::bench::print_baseline(stdout, rows, opt.max_regression);
+        auto arr = nlohmann::ordered_json::array();
+        for (const auto& r : rows) {
+            regressed |= r.regressed;
+            arr.push_back({{"scenario", r.scenario},
+                           {"threads", r.threads},
+                           {"driver", r.driver},
+                           {"old_median", r.old_median},
+                           {"new_median", r.new_median},
+                           {"ratio", r.ratio},
+                           {"noise", r.noise},
+                           {"regressed", r.regressed}});
+        }
+        extra["baseline"] = {{"file", opt.baseline_path}, {"max_regression", opt.max_regression}, {"rows", arr}};
+    }
     std::fflush(stdout);
-    if (!opt.json_path.empty()) {
-        weft::bench::write_json(opt.json_path, machine, results);
-        fmt::print(stderr, "wrote {}\n", opt.json_path);
+    std::string json_path = opt.json_path;
+    if (json_path.empty() && !opt.plot_path.empty()) json_path = opt.plot_path + ".json";  // the plot reads it
+    if (!json_path.empty()) {
+        weft::bench::write_json(json_path, machine, results, extra);
+        fmt::print(stderr, "wrote {}\n", json_path);
+    }
+    if (!opt.plot_path.empty()) {
+        const char* script = std::getenv("WEFT_BENCH_PLOT");
+        const std::string py = ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+        const std::string cmd =
+            fmt::format("'{}' '{}' '{}' '{}'", py, script ? script : WEFT_BENCH_PLOT_SCRIPT, json_path, opt.plot_path);
+        if (std::system(cmd.c_str()) != 0) throw std::runtime_error("--plot: " + cmd + " failed");
+        fmt::print(stderr, "wrote {}\n", opt.plot_path);
+    }
+    if (regressed) {
+        fmt::print(stderr, "weft-bench: regression against {} (see the table above)\n", opt.baseline_path);
+        return exit_regression;
     }
     return 0;
 }
@@ -259,7 +308,7 @@ int main(int argc, char** argv) {
         ->default_str("spawn_join,fork_join,yield_many,ping_pong,idle_memory,sleep_memory,timers");
     app.add_option("--threads", thread_args, "Worker counts to run each scenario with, comma-separated")
         ->delimiter(',')
-        ->type_name("N[,N...]")
+        ->type_name("N[,N...]|A..B")
         ->default_str("the configured workers, else 1,2");
     app.add_option("--driver", driver_args, "I/O drivers to run each scenario with, comma-separated")
         ->delimiter(',')
@@ -277,9 +326,19 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();
     app.add_option("--json", json_path, "Also write the results to FILE as JSON")->type_name("FILE");
+    std::string opt_plot, opt_baseline;
+    double opt_max_regression = 5;
     std::string config_file;
     app.add_option("--config", config_file, "Start from this TOML config file instead of $WEFT_CONFIG")
         ->type_name("FILE");
+    app.add_option("--plot", opt_plot, "Draw throughput, efficiency and memory against workers into FILE.png")
+        ->type_name("FILE.png");
+    app.add_option("--baseline", opt_baseline, "Compare with an earlier --json FILE; exit 3 on a regression")
+        ->type_name("OLD.json");
+    app.add_option("--max-regression", opt_max_regression,
+                   "Percent worse than the baseline that counts as a regression (beyond the noise band)")
+        ->check(CLI::Range(0.0, 100.0))
+        ->capture_default_str();
     app.add_flag("--list", list, "List the scenarios and exit");
     app.add_flag("--metrics", metrics, "Print each run's runtime metrics (total line) to stderr");
     bool in_process = false;
@@ -306,6 +365,9 @@ int main(int argc, char** argv) {
     if (app.count("--driver") == 0) driver_args = {weft::to_string(opt.config.section<weft::io_config>().driver)};
     if (app.count("--threads") == 0 && opt.config.workers != 0) thread_args = {std::to_string(opt.config.workers)};
     opt.drivers = driver_args;
+    opt.plot_path = opt_plot;
+    opt.baseline_path = opt_baseline;
+    opt.max_regression = opt_max_regression / 100;
     opt.reps = reps;
     opt.json_path = json_path;
     opt.metrics = metrics;
@@ -319,6 +381,17 @@ int main(int argc, char** argv) {
         opt.scenarios.push_back(s);
     }
     for (const std::string& t : thread_args) {
+        if (const auto dots = t.find(".."); dots != std::string::npos) {  // a range: 1..8
+            auto lo = parse_threads(std::string_view(t).substr(0, dots));
+            auto hi = parse_threads(std::string_view(t).substr(dots + 2));
+            if (!lo || !hi || *lo > *hi) {
+                fmt::print(stderr, "weft-bench: bad thread range '{}' (want A..B with 1 <= A <= B <= {})\n", t,
+                           max_threads);
+                return exit_usage;
+            }
+            for (std::uint32_t i = *lo; i <= *hi; ++i) opt.threads.push_back(i);
+            continue;
+        }
         std::optional<std::uint32_t> n = parse_threads(t);
         if (!n) {
             fmt::print(stderr, "weft-bench: bad thread count '{}' (want integers 1..{}, comma-separated)\n", t,

@@ -84,7 +84,8 @@ void print_table(std::FILE* out, const machine_info& machine, const std::vector<
     fmt::print(out, "(medians; server CPU: this process minus the load thread, over the load's run)\n");
 }
 
-void write_json(const std::string& path, const machine_info& machine, const std::vector<result>& results) {
+void write_json(const std::string& path, const machine_info& machine, const std::vector<result>& results,
+                const nlohmann::ordered_json& extra) {
     nlohmann::ordered_json doc;
     doc["machine"] = {{"cpus", machine.cpus},
                       {"kernel", machine.kernel},
@@ -110,6 +111,7 @@ void write_json(const std::string& path, const machine_info& machine, const std:
             j["roundtrips_per_server_cpu_s"] = median_of(r.per_cpu_second);
         }
     }
+    for (const auto& [k, v] : extra.items()) doc[k] = v;
     std::ofstream out(path);
     if (!out) throw std::runtime_error("cannot open " + path + " for writing");
     out << doc.dump(2) << '\n';

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "machine.hpp"
 
 namespace weft::bench {
@@ -35,6 +37,8 @@ std::string format_rate(double rate);
 void print_table(std::FILE* out, const machine_info& machine, const std::vector<result>& results);
 
 // Throws std::runtime_error if the file cannot be written.
-void write_json(const std::string& path, const machine_info& machine, const std::vector<result>& results);
+// `extra`'s keys (the sweep summary, the baseline comparison) are added at the top level.
+void write_json(const std::string& path, const machine_info& machine, const std::vector<result>& results,
+                const nlohmann::ordered_json& extra = nlohmann::ordered_json::object());
 
 }  // namespace weft::bench

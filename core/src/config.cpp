@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <sstream>
 #include <string_view>
@@ -41,6 +42,23 @@ key_desc bool_key(const char* name) {
     return {name, [](runtime_config& c, const config_value& v) { c.*Field = config_parse::to_bool(v); }, nullptr};
 }
 
+// Signals a program may hand to the task dump: the two user signals and the real-time
+// ones (never those the C library or the runtime need: SIGINT, SIGTERM, SIGSEGV, ...).
+bool usable_signal(int s) noexcept { return s == SIGUSR1 || s == SIGUSR2 || (s >= SIGRTMIN && s <= SIGRTMAX); }
+
+int parse_signal(const config_value& v) {
+    std::string text = config_parse::to_string(v);
+    if (text.rfind("SIG", 0) == 0) text = text.substr(3);
+    if (text == "USR1") return SIGUSR1;
+    if (text == "USR2") return SIGUSR2;
+    if (text == "0" || text == "off" || text.empty()) return 0;
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() < 4) {
+        const int n = std::stoi(text);
+        if (usable_signal(n)) return n;
+    }
+    reject(v, "expected off, SIGUSR1, SIGUSR2 or a real-time signal number");
+}
+
 log_level parse_level(const config_value& v) {
     static const std::pair<const char*, log_level> names[] = {
         {"trace", log_level::trace},       {"debug", log_level::debug},  {"info", log_level::info},
@@ -72,6 +90,13 @@ const std::vector<key_desc>& core_keys() {
         uint_key<&runtime_config::max_lifo_polls, 0, 16>("max_lifo_polls"),
         uint_key<&runtime_config::spin_before_park_us, 0, 100'000>("spin_before_park_us"),
         {"log_level", [](runtime_config& c, const config_value& v) { c.log = parse_level(v); }, nullptr},
+        uint_key<&runtime_config::stall_threshold_ms, 0, 3'600'000>("stall_threshold_ms"),
+        {"dump_signal", [](runtime_config& c, const config_value& v) { c.dump_signal = parse_signal(v); },
+         [](const runtime_config& c) {
+             if (c.dump_signal != 0 && !usable_signal(c.dump_signal))
+                 throw config_error("code", "dump_signal", std::to_string(c.dump_signal),
+                                    "expected 0 (off), SIGUSR1, SIGUSR2 or a real-time signal number");
+         }},
     };
     return table;
 }
@@ -89,6 +114,8 @@ void check_core_ranges(const runtime_config& c) {
     config_parse::check_uint("global_queue_interval", c.global_queue_interval, 1, 1'000'000);
     config_parse::check_uint("max_lifo_polls", c.max_lifo_polls, 0, 16);
     config_parse::check_uint("spin_before_park_us", c.spin_before_park_us, 0, 100'000);
+    if (c.stall_threshold_ms != runtime_config::default_stall_threshold)
+        config_parse::check_uint("stall_threshold_ms", c.stall_threshold_ms, 0, 3'600'000);
 }
 
 std::string lower(std::string_view s) {
@@ -195,6 +222,15 @@ void runtime_config::validate() const {
 }
 
 std::uint32_t runtime_config::resolved_workers() const { return workers != 0 ? workers : available_cpus(); }
+
+std::uint32_t runtime_config::resolved_stall_threshold_ms() const noexcept {
+    if (stall_threshold_ms != default_stall_threshold) return stall_threshold_ms;
+#ifdef NDEBUG
+    return 0;
+#else
+    return 100;
+#endif
+}
 
 runtime_config runtime_config::from_file(const std::string& path) {
     runtime_config c;

@@ -1,6 +1,8 @@
 // runtime_core.cpp — start, shutdown, injection and wake-ups of one runtime.
 #include "runtime_core.hpp"
 
+#include <dirent.h>
+
 #include <coroutine>
 #include <mutex>
 #include <thread>
@@ -26,7 +28,7 @@ std::uint16_t take_runtime_id(runtime_core* core) {
             live_runtimes[i] = core;
             return static_cast<std::uint16_t>(i);
         }
-    throw error("weft::runtime: more than 65535 runtimes alive at once");
+    throw error("weft::runtime: more than 4095 runtimes alive at once");
 }
 
 void give_back_runtime_id(std::uint16_t id) noexcept {
@@ -85,12 +87,18 @@ void runtime_core::start() {
     if (started_) return;
     started_ = true;
     for (auto& w : workers_) w->start();
+    const std::uint32_t stall_ms = config_.resolved_stall_threshold_ms();
+    if (stall_ms || config_.dump_signal) {
+        watchdog_ = std::make_unique<watchdog>(*this, stall_ms, config_.dump_signal);
+        watchdog_->start();
+    }
     log().debug("runtime started with {} workers", workers_.size());
 }
 
 void runtime_core::shutdown() {
     if (stopped_) return;
     stopped_ = true;
+    if (watchdog_) watchdog_->stop();  // kept: a probe it sent may still run until the join
     shutdown_.store(true, std::memory_order_seq_cst);
     for (auto& w : workers_) w->unpark();
     for (auto& w : workers_) w->join();
@@ -144,6 +152,19 @@ void runtime_core::wake_all_workers() noexcept {
     for (auto& w : workers_) w->unpark();
 }
 
+namespace {
+std::uint64_t count_open_fds() noexcept {
+    std::uint64_t n = 0;
+    if (DIR* d = ::opendir("/proc/self/fd")) {
+        while (const dirent* e = ::readdir(d))
+            if (e->d_name[0] != '.') ++n;
+        ::closedir(d);
+        if (n > 0) --n;  // the directory's own descriptor
+    }
+    return n;
+}
+}  // namespace
+
 bool is_tearing_down(const runtime_core* core) noexcept { return core->is_tearing_down(); }
 std::uint16_t core_id(const runtime_core* core) noexcept { return core->id(); }
 void wake_all_workers(runtime_core& core) noexcept { core.wake_all_workers(); }
@@ -165,6 +186,16 @@ runtime_metrics runtime_core::metrics() const {
     m.remote_spawns = remote_spawns_.load(std::memory_order_relaxed);
     m.global_queue_depth = inject_.size();
     m.suspended_tasks = registry_.size();
+    if (watchdog_) {
+        m.stalls = watchdog_->stalls();
+        m.scheduling_delays = watchdog_->delayed();
+        m.scheduling_delay = watchdog_->probe_delays();
+    }
+    for (auto& w : workers_)
+        if (w->running_root()) ++m.running_tasks;
+    m.live_tasks = m.suspended_tasks + m.global_queue_depth + m.total().local_queue_depth + m.running_tasks;
+    m.suspended_by_kind = count_suspended_by_kind(const_cast<runtime_core&>(*this));
+    m.open_fds = count_open_fds();
     return m;
 }
 

@@ -12,21 +12,31 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <memory>
 #include <vector>
 
 #include <weft/config.hpp>
 #include <weft/detail/worker_services.hpp>
 #include <weft/metrics.hpp>
+#include <weft/task_dump.hpp>
 #include <weft/runtime_stack.hpp>
 
 #include "counter.hpp"
 #include "idle.hpp"
 #include "inject_queue.hpp"
 #include "task_registry.hpp"
+#include "watchdog.hpp"
 #include "worker.hpp"
 
 namespace weft::detail {
+
+class runtime_core;
+// weft::dump_tasks on a runtime's shared state (task_dump.cpp); the watchdog calls it too.
+task_dump dump_core(runtime_core& core);
+// Suspended tasks by weft::to_string(wait_kind) (task_dump.cpp), for the metrics.
+std::map<std::string, std::uint64_t> count_suspended_by_kind(runtime_core& core);
 
 class runtime_core {
 public:
@@ -79,6 +89,8 @@ private:
     std::atomic<std::uint64_t> offloads_{0};
     bool started_ = false;
     bool stopped_ = false;
+    // After everything it watches; stopped first by shutdown(), destroyed last.
+    std::unique_ptr<watchdog> watchdog_;
 };
 
 }  // namespace weft::detail

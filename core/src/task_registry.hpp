@@ -45,16 +45,21 @@ public:
     // segment plus a spare of slack per shard.
     static constexpr std::size_t segment_entries = 4096;
 
-    // At most 256 shards: a root keeps its shard in 8 bits.
-    explicit task_registry(std::uint32_t shards)
-        : shards_(std::make_unique<shard[]>(shards < 256 ? shards : 256)), count_(shards < 256 ? shards : 256) {}
+    // At most 64 shards: a root keeps its shard in 6 bits (promise_base::root_bits).
+    static constexpr std::uint32_t max_shards = promise_base::root_bits::shard_mask + 1;
+    // Entries per shard: a root keeps its index in 26 bits.
+    static constexpr std::size_t max_entries = promise_base::root_bits::max_index;
 
-    // False if the registry is closed (shutdown) or out of memory.
+    explicit task_registry(std::uint32_t shards)
+        : shards_(std::make_unique<shard[]>(shards < max_shards ? shards : max_shards)),
+          count_(shards < max_shards ? shards : max_shards) {}
+
+    // False if the registry is closed (shutdown), full or out of memory.
     bool add(promise_base* p, std::uint32_t hint) noexcept {
         auto idx = static_cast<std::uint8_t>(hint % count_);
         shard& s = shards_[idx];
         std::lock_guard lock(s.mu);
-        if (s.closed) return false;
+        if (s.closed || s.count >= max_entries) return false;
         if (s.count == s.segs.size() * segment_entries && !s.grow()) return false;
         s.at(s.count) = p;
         set_slot(p, idx, static_cast<std::uint32_t>(s.count));
@@ -73,6 +78,39 @@ public:
         if (s.count == (s.segs.size() - 1) * segment_entries) s.drop_last_segment();
         s.size.store(s.count, std::memory_order_relaxed);
     }
+
+    // Calls f(promise_base*) for every registered root, one shard at a time under its lock:
+    // while f runs on a root, that root cannot unregister, so its frame stays allocated.
+    template <class F>
+    void for_each(F&& f) {
+        for (std::uint32_t i = 0; i < count_; ++i) {
+            shard& s = shards_[i];
+            std::lock_guard lock(s.mu);
+            for (std::size_t j = 0; j < s.count; ++j) f(s.at(j));
+        }
+    }
+    // Holds every shard's lock (in order) until the guard is destroyed: no registered root
+    // can finish meanwhile. For the task dump, which must see parents and children together.
+    class freeze_guard {
+    public:
+        explicit freeze_guard(task_registry& r) : r_(r) {
+            for (std::uint32_t i = 0; i < r_.count_; ++i) r_.shards_[i].mu.lock();
+        }
+        ~freeze_guard() {
+            for (std::uint32_t i = r_.count_; i-- > 0;) r_.shards_[i].mu.unlock();
+        }
+        freeze_guard(const freeze_guard&) = delete;
+        freeze_guard& operator=(const freeze_guard&) = delete;
+        // Under the guard: every registered root.
+        template <class F>
+        void for_each(F&& f) const {
+            for (std::uint32_t i = 0; i < r_.count_; ++i)
+                for (std::size_t j = 0; j < r_.shards_[i].count; ++j) f(r_.shards_[i].at(j));
+        }
+
+    private:
+        task_registry& r_;
+    };
 
     std::uint64_t size() const noexcept {
         std::uint64_t n = 0;

@@ -24,6 +24,8 @@ constexpr std::size_t max_global_batch = 128;
 constexpr std::chrono::nanoseconds strand_backstop = std::chrono::milliseconds(5);
 }  // namespace
 
+[[gnu::tls_model("initial-exec")]] thread_local std::atomic<promise_base*> tl_running_root{nullptr};
+
 worker* current_worker() noexcept { return tl_worker; }
 
 worker::worker(runtime_core& core, std::uint32_t index, std::unique_ptr<worker_services> services)
@@ -65,6 +67,7 @@ void worker::run() {
         }
     }
     tl_worker = this;
+    running_root_.store(&tl_running_root, std::memory_order_release);
     services_->attach();
     while (!core_.is_shutdown()) {
         void* task = next_task();
@@ -84,9 +87,21 @@ void worker::run() {
         }
         stats_.polled.add();
         budget_ = task_budget;
-        std::coroutine_handle<>::from_address(frame_of(task)).resume();
+        // Every frame in a queue is a weft task's (awaitables require promise_base); its
+        // promise sits in the cache line the resumption loads anyway.
+        set_running_root(promise_base::of_frame(frame_of(task))->root());
+        if (stats_.polled.get() % poll_sample_period == 0) [[unlikely]] {
+            const auto t0 = std::chrono::steady_clock::now();
+            std::coroutine_handle<>::from_address(frame_of(task)).resume();
+            poll_time_.record_ns(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+        } else {
+            std::coroutine_handle<>::from_address(frame_of(task)).resume();
+        }
+        set_running_root(nullptr);
     }
     services_->detach();
+    running_root_.store(nullptr, std::memory_order_release);
     tl_worker = nullptr;
 }
 
@@ -272,6 +287,8 @@ worker_metrics worker::metrics() const {
     m.global_queue_pops = stats_.global_pops.get();
     m.overflows = stats_.overflows.get();
     m.local_queue_depth = queue_.size();
+    m.poll_duration = poll_time_.snapshot();
+    services_->add_metrics(m);
     return m;
 }
 

@@ -24,6 +24,8 @@
 #include <weft/detail/worker_services.hpp>
 #include <weft/metrics.hpp>
 
+#include <weft/detail/histogram_recorder.hpp>
+
 #include "counter.hpp"
 #include "lifo_slots.hpp"
 #include "local_queue.hpp"
@@ -70,6 +72,19 @@ public:
     runtime_core& core() const noexcept { return core_; }
     worker_services& services() const noexcept { return *services_; }
     std::uint32_t index() const noexcept { return index_; }
+    // Any thread: the root of the task this worker runs now (nullptr between tasks; see
+    // tl_running_root). For the task dump and the stall detector: compare it, never
+    // dereference it (it may end at any time).
+    promise_base* running_root() const noexcept {
+        auto* r = running_root_.load(std::memory_order_acquire);
+        return r ? r->load(std::memory_order_relaxed) : nullptr;
+    }
+    // Any thread: the stall detector's progress counter — resumptions started plus tasks
+    // spawned or woken onto this worker (a task spawning in a loop, as weft-bench's W1
+    // does, is working with the runtime, not blocking it).
+    std::uint64_t progress() const noexcept { return stats_.polled.get() + stats_.spawned.get(); }
+    // The worker's thread (valid once started, until joined).
+    std::thread::native_handle_type native_thread() noexcept { return thread_.native_handle(); }
 
     // Shutdown (after join): empties the queues, appending the tasks that never started.
     void drain_unstarted(std::vector<void*>& out);
@@ -100,10 +115,13 @@ private:
     std::uint32_t rng_;
     int budget_ = task_budget;
     bool searching_ = false;
+    std::atomic<std::atomic<promise_base*>*> running_root_{nullptr};  // the thread's tl_running_root
 
     struct counters {
         counter polled, spawned, steal_attempts, stolen, parks, unparks, global_pops, overflows;
     } stats_;
+    histogram_recorder poll_time_;  // one resumption in poll_sample_period
+    static constexpr std::uint64_t poll_sample_period = 128;
 };
 
 // The worker running on this thread, or nullptr.

@@ -3,9 +3,11 @@
 // at once, how to wait) is the driver's (io_driver.hpp).
 #include <sys/socket.h>
 
+#include <chrono>
 #include <climits>
 
 #include <weft/detail/io_op.hpp>
+#include <weft/detail/wait_describe.hpp>
 #include <weft/error.hpp>
 
 #include "io_driver.hpp"
@@ -23,6 +25,19 @@ void io_on_cancel(canceller* c) noexcept {
     auto* op = static_cast<io_op*>(c);
     op->owner->cancel(*op);
 }
+
+// For the task dump: the op, its descriptor and since when (written before the canceller
+// is installed; the op holds its descriptor while it waits).
+void describe_io(const canceller* c, wait_description& d) noexcept {
+    auto* op = static_cast<const io_op*>(c);
+    d.kind = !op->fd ? wait_kind::io : is_input(op->code) ? wait_kind::fd_read : wait_kind::fd_write;
+    if (op->code == io_opcode::fsync || op->code == io_opcode::pread || op->code == io_opcode::pwrite)
+        d.kind = wait_kind::io;
+    d.object = op->fd ? static_cast<std::uint64_t>(op->fd->fd) : 0;
+    d.detail = opcode_name(op->code);
+    d.since_ns = op->since_ns;
+}
+const bool io_described = register_wait_describer(&io_on_cancel, &describe_io);
 
 }  // namespace
 
@@ -146,8 +161,12 @@ void mark_tcp_stream(fd_state* s) noexcept {
 }
 
 bool io_suspend(io_op& op, std::coroutine_handle<> h, promise_base* root) noexcept {
+    (void)io_described;
     op.handle = h;
     op.root = root;
+    op.since_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
     if (!root->install_canceller(&op)) {
         op.result = -ECANCELED;
         return false;
@@ -168,6 +187,14 @@ std::int64_t io_finish(io_op& op) {
 }
 
 std::int64_t io_finish_raw(io_op& op) {
+    if (op.since_ns != 0) {  // it waited: its latency, on the worker that resumed it
+        if (reactor* r = current_reactor())
+            r->record_io_latency(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count() -
+                                 op.since_ns);
+        op.since_ns = 0;
+    }
     if (op.installed) {
         op.root->remove_canceller(&op);
         op.installed = false;

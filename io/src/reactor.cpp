@@ -8,6 +8,7 @@
 #include <weft/internal/log.hpp>
 #include <weft/io_stack.hpp>
 #include <weft/runtime.hpp>
+#include <weft/metrics.hpp>
 
 namespace weft::detail {
 namespace {
@@ -57,6 +58,12 @@ void io_runtime::shutdown() noexcept {
 }
 
 std::string io_runtime::describe() const { return "core + timers + io (" + to_string(kind_) + ")"; }
+
+void reactor::add_metrics(worker_metrics& m) {
+    timer_service::add_metrics(m);
+    m.io_driver = to_string(rt_.kind());
+    m.io_latency += io_latency_.snapshot();
+}
 
 reactor::reactor(runtime_core& core, io_runtime& rt, std::uint32_t index, std::unique_ptr<io_driver> driver)
     : timer_service(core, rt.clock(), std::move(driver)),

@@ -12,6 +12,8 @@
 // reactors by worker index (for helpers) and the blocking pool.
 #pragma once
 
+#include <weft/detail/histogram_recorder.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -62,14 +64,18 @@ public:
     bool expects_events() noexcept override { return driver_.has_io(); }
     bool help_peers() noexcept override;
     void shutdown() noexcept override { driver_.stop(); }
+    void add_metrics(worker_metrics& m) override;
 
     io_driver& driver() noexcept { return driver_; }
+    // Owner thread: an I/O op that waited has completed after `ns` (io_op.cpp).
+    void record_io_latency(std::int64_t ns) noexcept { io_latency_.record_ns(ns); }
     io_runtime& runtime() noexcept { return rt_; }
 
 private:
     io_runtime& rt_;
     io_driver& driver_;  // owned by worker_services (it is the parker)
     const std::uint32_t index_;
+    histogram_recorder io_latency_;
 };
 
 // The reactor of the worker running on this thread; nullptr off the workers and on the

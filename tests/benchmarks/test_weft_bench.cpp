@@ -4,7 +4,11 @@
 // meson passes its path. Runs are one rep of W1 (spawn_join) at one thread, in process.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
+#include <iterator>
+
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -77,6 +81,64 @@ TEST(weft_bench, starts_from_the_configuration_and_flags_override_it) {
     r = bench(with({"--config", path, "--threads", "1", "--driver", "epoll"}));
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_TRUE(says(r, "threads=1 driver=epoll rep 1/1")) << r.output;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(weft_bench, a_sweep_names_the_best_worker_count_and_writes_json_and_a_plot) {
+    if (weft_bench.empty()) GTEST_SKIP() << "benchmarks not built";
+    const std::string json = ::testing::TempDir() + "sweep.json";
+    const std::string png = ::testing::TempDir() + "sweep.png";
+    std::remove(png.c_str());
+    auto r = bench({"--scenario", "yield_many", "--threads", "1..2", "--reps", "1", "--in-process", "--json", json,
+                    "--plot", png});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(says(r, "threads=1 driver") && says(r, "threads=2 driver")) << r.output;
+    EXPECT_TRUE(says(r, "sweep: best worker count")) << r.output;
+    const auto doc = nlohmann::json::parse(read_file(json));
+    ASSERT_EQ(doc["sweep"].size(), 1u) << doc.dump(2);
+    const auto& s = doc["sweep"][0];
+    EXPECT_EQ(s["scenario"], "yield_many");
+    EXPECT_TRUE(s["best_threads"] == 1 || s["best_threads"] == 2) << s.dump();
+    ASSERT_EQ(s["points"].size(), 2u);
+    EXPECT_DOUBLE_EQ(s["points"][0]["efficiency"].get<double>(), 1.0);  // 1 worker against itself
+    EXPECT_GT(s["points"][1]["efficiency"].get<double>(), 0.0);
+    // A PNG, and more than a blank canvas.
+    const std::string img = read_file(png);
+    ASSERT_GT(img.size(), 10'000u) << png;
+    EXPECT_EQ(img.substr(1, 3), "PNG");
+}
+
+TEST(weft_bench, a_baseline_comparison_exits_non_zero_past_the_allowed_regression) {
+    if (weft_bench.empty()) GTEST_SKIP() << "benchmarks not built";
+    const std::string json = ::testing::TempDir() + "base.json";
+    auto r = bench(with({"--threads", "1", "--json", json}));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto doc = nlohmann::json::parse(read_file(json));
+    // Against a baseline ten times faster: a regression, exit 3.
+    auto fast = doc;
+    for (auto& x : fast["results"]) {
+        for (const char* k : {"median", "min", "max"}) x[k] = x[k].get<double>() * 10;
+    }
+    const std::string fast_path = write_file("fast_base.json", fast.dump());
+    r = bench(with({"--threads", "1", "--baseline", fast_path, "--max-regression", "10"}));
+    EXPECT_EQ(r.exit_code, 3) << r.output;
+    EXPECT_TRUE(says(r, "REGRESSION")) << r.output;
+    // Against a baseline ten times slower: fine.
+    auto slow = doc;
+    for (auto& x : slow["results"]) {
+        for (const char* k : {"median", "min", "max"}) x[k] = x[k].get<double>() / 10;
+    }
+    r = bench(with({"--threads", "1", "--baseline", write_file("slow_base.json", slow.dump())}));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(says(r, "ratio")) << r.output;
+    // Not a weft-bench file: an error naming it.
+    r = bench(with({"--threads", "1", "--baseline", write_file("junk.json", "{\"x\": 1}")}));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_TRUE(says(r, "junk.json")) << r.output;
 }
 
 }  // namespace

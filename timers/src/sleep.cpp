@@ -2,6 +2,7 @@
 #include <weft/sleep.hpp>
 
 #include <weft/detail/scheduler_api.hpp>
+#include <weft/detail/wait_describe.hpp>
 
 #include <weft/internal/timer_service.hpp>
 
@@ -53,7 +54,23 @@ void sleep_on_cancel(canceller* c) noexcept {
     }
 }
 
+namespace {
+// For the task dump: a sleep and its deadline (the canceller is installed only once the
+// timer is armed, so `service` and the deadline are written by then).
+void describe_sleep(const canceller* c, wait_description& d) noexcept {
+    auto* st = static_cast<const sleep_state*>(c);
+    d.kind = wait_kind::sleep;
+    auto* svc = static_cast<const timer_service*>(st->service);
+    if (!svc) return;
+    const auto left = svc->time_of(st->waiter.deadline) - svc->now();
+    d.until_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>((timer_clock::now() + left).time_since_epoch()).count();
+}
+const bool sleep_described = register_wait_describer(&sleep_on_cancel, &describe_sleep);
+}  // namespace
+
 void end_sleep(sleep_state& st) noexcept {
+    (void)sleep_described;
     if (st.installed) st.root->remove_canceller(&st);
 }
 

@@ -1,6 +1,7 @@
 // timer_service.cpp — a worker's timers, and the timers module's runtime services (see
 // weft/internal/timer_service.hpp).
 #include <weft/internal/timer_service.hpp>
+#include <weft/metrics.hpp>
 
 #include <mutex>
 
@@ -39,6 +40,11 @@ std::uint64_t timer_service::ticks_at(timer_clock::time_point t) const noexcept 
     auto d = t - clock_.start;
     auto ticks = static_cast<std::uint64_t>(d / clock_.tick);
     return d % clock_.tick == timer_clock::duration::zero() ? ticks : ticks + 1;
+}
+
+void timer_service::add_metrics(worker_metrics& m) {
+    std::lock_guard lock(lock_);
+    m.timers_armed += wheel_.size();
 }
 
 std::uint64_t timer_service::now_ticks() const noexcept {

@@ -91,7 +91,7 @@ private:
 
     std::size_t parties_;
     std::size_t arrived_ = 0;  // waiters of this phase (all in waiters_)
-    detail::waiter_list waiters_{this};
+    detail::waiter_list waiters_{this, detail::sync_kind::latch};
 };
 
 }  // namespace weft

@@ -104,7 +104,7 @@ private:
         if (granted && cv->waiters_.head) take(cv->waiters_.head, woken);
     }
 
-    detail::waiter_list waiters_{this};
+    detail::waiter_list waiters_{this, detail::sync_kind::condition_variable};
 };
 
 }  // namespace weft

@@ -162,6 +162,16 @@ struct runtime_config {
     std::uint32_t spin_before_park_us = 50;
     // Level of the spdlog logger named "weft".
     log_level log = log_level::warn;
+    // Stall detector (docs/observability.md): a watchdog thread warns, with the task's spawn
+    // site and a backtrace of the worker, when a worker has run the same task for longer
+    // than this many milliseconds, and when a woken task waited longer than this to run.
+    // 0: off. default_stall_threshold: 100 ms in debug builds of weft, off in release
+    // builds (NDEBUG). Range 0..3600000. WEFT_STALL_THRESHOLD_MS.
+    static constexpr std::uint32_t default_stall_threshold = ~std::uint32_t{0};
+    std::uint32_t stall_threshold_ms = default_stall_threshold;
+    // A signal (e.g. SIGUSR1, or its number) on which the task dump (weft/task_dump.hpp) is
+    // written to the log at warn level; 0: off. WEFT_DUMP_SIGNAL=SIGUSR1.
+    int dump_signal = 0;
     // The sections of the modules above core (timers, io, ...): see section<S>().
     config_sections sections{};
 
@@ -190,6 +200,8 @@ struct runtime_config {
     // The worker count this config resolves to (workers, or the usable CPUs; the latter
     // reads the affinity mask and the cgroup quota each time: a runtime resolves it once).
     std::uint32_t resolved_workers() const;
+    // stall_threshold_ms with the default resolved (0: off).
+    std::uint32_t resolved_stall_threshold_ms() const noexcept;
 
     static runtime_config from_file(const std::string& path);
     static runtime_config load();

@@ -62,7 +62,7 @@ public:
 
 private:
     std::atomic<bool> set_{false};
-    detail::waiter_list waiters_{this};
+    detail::waiter_list waiters_{this, detail::sync_kind::event};
 };
 
 }  // namespace weft

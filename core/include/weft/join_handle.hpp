@@ -34,6 +34,7 @@
 #include <utility>
 
 #include <weft/detail/join_state.hpp>
+#include <weft/detail/spawn_site.hpp>
 #include <weft/error.hpp>
 #include <weft/task.hpp>
 
@@ -48,9 +49,16 @@ enum class on_cancel : unsigned char {
     cancel_child,  // the child is cancelled and awaited, then cancelled_error
 };
 
+// A name for a spawned task, shown by the task dump and the stall detector next to its
+// spawn site: `weft::spawn(serve(c), weft::task_name{"connection"})`. The string must
+// outlive every task spawned with it (a string literal): it is kept by address, not copied.
+struct task_name {
+    const char* value = nullptr;
+};
+
 namespace detail {
 template <class T>
-join_handle<T> make_root(task<T> t, runtime_core* core) noexcept;
+join_handle<T> make_root(task<T> t, runtime_core* core, std::uint16_t site = unknown_site) noexcept;
 template <class T>
 bool start_root(join_handle<T>& h) noexcept;
 }  // namespace detail
@@ -142,7 +150,7 @@ public:
 
 private:
     template <class U>
-    friend join_handle<U> detail::make_root(task<U>, detail::runtime_core*) noexcept;
+    friend join_handle<U> detail::make_root(task<U>, detail::runtime_core*, std::uint16_t) noexcept;
     template <class U>
     friend bool detail::start_root(join_handle<U>&) noexcept;
     explicit join_handle(handle_type h) noexcept : h_(h) {}
@@ -156,14 +164,15 @@ namespace detail {
 template <class T>
 using promise_type_of = typename task<T>::promise_type;
 
+// `site`: where it was spawned (intern_site in spawn_site.hpp), 0 if weft spawned it.
 template <class T>
-join_handle<T> make_root(task<T> t, runtime_core* core) noexcept {
+join_handle<T> make_root(task<T> t, runtime_core* core, std::uint16_t site) noexcept {
     auto h = t.release();
     promise_base& p = h.promise();
     static_assert(alignof(promise_type_of<T>) <= 16, "over-aligned task results are not supported");
     // promise_offset holds for every promise aligned to at most 16 (gcc and clang).
     assert(reinterpret_cast<char*>(&p) - static_cast<char*>(h.address()) == promise_offset);
-    p.make_root(core_id(core));
+    p.make_root(core_id(core), site);
     return join_handle<T>(h);
 }
 

@@ -62,7 +62,7 @@ public:
 
 private:
     std::size_t count_;
-    detail::waiter_list waiters_{this};
+    detail::waiter_list waiters_{this, detail::sync_kind::latch};
 };
 
 }  // namespace weft

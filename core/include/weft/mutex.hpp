@@ -78,7 +78,7 @@ private:
     // See semaphore::take_on_credit (condition_variable::wait, frame destroyed at shutdown).
     void lock_on_credit() noexcept { sem_.take_on_credit(); }
 
-    semaphore sem_{1};
+    semaphore sem_{1, detail::sync_kind::mutex};
 };
 
 inline void detail::unlock_mutex(mutex* m) noexcept { m->unlock(); }

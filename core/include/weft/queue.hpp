@@ -78,7 +78,8 @@ class basic_queue : private detail::item_queue<T, Store, queue_shut_down_error> 
     using base = detail::item_queue<T, Store, queue_shut_down_error>;
 
 public:
-    explicit basic_queue(long maxsize = 0) : base(maxsize > 0 ? static_cast<std::size_t>(maxsize) : 0) {}
+    explicit basic_queue(long maxsize = 0)
+        : base(maxsize > 0 ? static_cast<std::size_t>(maxsize) : 0, detail::sync_kind::queue) {}
 
     using put_awaiter = typename base::put_awaiter;
     class get_awaiter : public base::get_awaiter {
@@ -152,7 +153,7 @@ public:
     bool is_shut_down() const { return base::is_closed(); }
 
 private:
-    detail::waiter_list joiners_{this};
+    detail::waiter_list joiners_{this, detail::sync_kind::queue};
 };
 
 template <class T>

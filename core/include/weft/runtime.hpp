@@ -29,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <source_location>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -101,14 +102,16 @@ public:
     runtime& operator=(const runtime&) = delete;
 
     // Runs t to completion on the workers and returns its value (or rethrows).
+    // `where` (the caller, by default) is the spawn site the task dump shows for it.
     template <class T>
-    T block_on(task<T> t) {
+    T block_on(task<T> t, std::source_location where = std::source_location::current()) {
         if (detail::current_core() != nullptr)
             throw error(
                 "weft::runtime::block_on called from a worker thread (it would deadlock); "
                 "co_await the task instead");
         detail::block_on_state<T> st;
-        auto h = detail::make_root(detail::block_on_driver(std::move(t), &st), core_);
+        auto h =
+            detail::make_root(detail::block_on_driver(std::move(t), &st), core_, detail::intern_site(where, nullptr));
         if (!detail::start_root(h)) throw error("weft::runtime::block_on: the runtime is shutting down");
         {
             std::unique_lock lock(st.mu);
@@ -124,10 +127,15 @@ public:
             return std::move(*st.value);
     }
 
-    // Starts t on this runtime; callable from any thread.
+    // Starts t on this runtime; callable from any thread. `where` (the caller, by default)
+    // and `name` are what the task dump and the stall detector show for the task.
     template <class T>
-    join_handle<T> spawn(task<T> t) {
-        auto h = detail::make_root(std::move(t), core_);
+    join_handle<T> spawn(task<T> t, std::source_location where = std::source_location::current()) {
+        return spawn(std::move(t), task_name{}, where);
+    }
+    template <class T>
+    join_handle<T> spawn(task<T> t, task_name name, std::source_location where = std::source_location::current()) {
+        auto h = detail::make_root(std::move(t), core_, detail::intern_site(where, name.value));
         detail::start_root(h);
         return h;
     }
@@ -146,9 +154,9 @@ private:
 
 // asyncio.run: a runtime from the default configuration, t run to completion, shutdown.
 template <class T>
-T run(task<T> t) {
+T run(task<T> t, std::source_location where = std::source_location::current()) {
     runtime rt;
-    return rt.block_on(std::move(t));
+    return rt.block_on(std::move(t), where);
 }
 
 namespace detail {
@@ -162,14 +170,19 @@ task<T> cancel_on_stop(task<T> t, std::stop_token stop) {
 }
 }  // namespace detail
 
-// Starts t on the runtime of the calling worker. Throws weft::error off-runtime.
+// Starts t on the runtime of the calling worker. Throws weft::error off-runtime. `where`
+// (the caller, by default) and `name` are what the task dump and the stall detector show.
 template <class T>
-join_handle<T> spawn(task<T> t) {
+join_handle<T> spawn(task<T> t, task_name name, std::source_location where = std::source_location::current()) {
     detail::runtime_core* core = detail::current_core();
     if (!core) throw error("weft::spawn called outside a runtime; use runtime::spawn or weft::run");
-    auto h = detail::make_root(std::move(t), core);
+    auto h = detail::make_root(std::move(t), core, detail::intern_site(where, name.value));
     detail::start_root(h);
     return h;
+}
+template <class T>
+join_handle<T> spawn(task<T> t, std::source_location where = std::source_location::current()) {
+    return spawn(std::move(t), task_name{}, where);
 }
 
 // As spawn(t), and t is cancelled when `stop` is requested (std::stop_source::request_stop,
@@ -177,8 +190,8 @@ join_handle<T> spawn(task<T> t) {
 // share a join handle, e.g. every connection of a server. weft uses the standard token
 // rather than a type of its own, so it composes with std::jthread and other libraries.
 template <class T>
-join_handle<T> spawn(task<T> t, std::stop_token stop) {
-    return spawn(detail::cancel_on_stop(std::move(t), std::move(stop)));
+join_handle<T> spawn(task<T> t, std::stop_token stop, std::source_location where = std::source_location::current()) {
+    return spawn(detail::cancel_on_stop(std::move(t), std::move(stop)), task_name{}, where);
 }
 
 }  // namespace weft

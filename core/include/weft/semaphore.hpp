@@ -42,7 +42,10 @@ public:
 
 class semaphore : private detail::wait_owner {
 public:
-    explicit semaphore(std::size_t permits) noexcept : wait_owner(&semaphore::on_leave), count_(permits) {}
+    explicit semaphore(std::size_t permits) noexcept : semaphore(permits, detail::sync_kind::semaphore) {}
+    // Internal: a semaphore that the task dump calls `kind` (mutex builds on one).
+    semaphore(std::size_t permits, detail::sync_kind kind) noexcept
+        : wait_owner(&semaphore::on_leave), count_(permits), waiters_{this, kind} {}
 
     class acquire_awaiter : detail::sync_waiter {
     public:
@@ -132,7 +135,7 @@ private:
     // implies owed_ == 0.
     std::size_t count_;
     std::size_t owed_ = 0;
-    detail::waiter_list waiters_{this};
+    detail::waiter_list waiters_;
 };
 
 inline void detail::release_permit(semaphore* s) noexcept { s->release(); }

@@ -142,7 +142,7 @@ private:
         m->grant(woken);
     }
 
-    detail::waiter_list waiters_{this};
+    detail::waiter_list waiters_{this, detail::sync_kind::mutex};
     std::size_t readers_ = 0;
     bool writer_ = false;
 };

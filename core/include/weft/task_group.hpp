@@ -66,6 +66,7 @@
 #include <coroutine>
 #include <exception>
 #include <optional>
+#include <source_location>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -278,7 +279,7 @@ protected:
     ~group_base() { st_->detach(); }
 
     template <class T>
-    group_handle<T> spawn_child(task<T> t) {
+    group_handle<T> spawn_child(task<T> t, std::uint16_t site) {
         runtime_core* core = current_core();
         if (!core) throw error("weft::task_group::spawn called outside a runtime");
         auto* st = new group_child_state<T>();
@@ -294,7 +295,7 @@ protected:
         task<> child = group_child(std::move(t), st, child_ticket(st_, st));
         auto h = child.release();
         promise_base* root = &h.promise();
-        auto jh = make_root(task<>(h), core);
+        auto jh = make_root(task<>(h), core, site);
         st_->attach(st, root);
         start_root(jh);  // refused at shutdown: the frame is destroyed and the ticket reports
         return handle;   // jh is dropped: the child frees itself when it ends
@@ -312,9 +313,16 @@ public:
     ~task_group() = default;
 
     // Starts t as a child. Throws weft::error if the group is shutting down or joined.
+    // `where` (the caller, by default) and `name` are what the task dump shows for the child.
     template <class T>
-    [[nodiscard("keep the handle to read the result, or use `(void)`")]] group_handle<T> spawn(task<T> t) {
-        return spawn_child(std::move(t));
+    [[nodiscard("keep the handle to read the result, or use `(void)`")]] group_handle<T> spawn(
+        task<T> t, std::source_location where = std::source_location::current()) {
+        return spawn_child(std::move(t), detail::intern_site(where, nullptr));
+    }
+    template <class T>
+    [[nodiscard("keep the handle to read the result, or use `(void)`")]] group_handle<T> spawn(
+        task<T> t, task_name name, std::source_location where = std::source_location::current()) {
+        return spawn_child(std::move(t), detail::intern_site(where, name.value));
     }
 
     // Waits for every child; throws task_group_error if any failed, cancelled_error if the
@@ -330,8 +338,12 @@ public:
     // Starts t as a child, detached (its failure is logged). Throws weft::error once the
     // scope is cancelled.
     template <class T>
-    void spawn(task<T> t) {
-        (void)spawn_child(std::move(t));
+    void spawn(task<T> t, std::source_location where = std::source_location::current()) {
+        (void)spawn_child(std::move(t), detail::intern_site(where, nullptr));
+    }
+    template <class T>
+    void spawn(task<T> t, task_name name, std::source_location where = std::source_location::current()) {
+        (void)spawn_child(std::move(t), detail::intern_site(where, name.value));
     }
 
     // Waits for every child (their failures were logged, not rethrown); cancelled_error if

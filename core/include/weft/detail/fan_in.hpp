@@ -114,6 +114,7 @@ protected:
     runtime_core* core() const noexcept { return core_; }
 
 private:
+    friend struct wait_describers;  // the task dump (core/src/task_dump.cpp)
     static void on_cancel(canceller* c) noexcept {
         auto* self = static_cast<fan_in*>(c);
         self->cancelled_ = true;

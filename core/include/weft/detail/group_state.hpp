@@ -223,6 +223,19 @@ public:
 private:
     ~group_state() = default;
 
+    friend struct wait_describers;  // the task dump (core/src/task_dump.cpp)
+    // For the task dump, which holds the runtime's registry and so must not wait for this
+    // lock (begin_join takes the registry under it): calls f(root) for every child that has
+    // started, if the lock is free right now. Returns false if it was not.
+    template <class F>
+    bool try_for_each_child(F&& f) const noexcept {
+        if (!lock_.try_lock()) return false;
+        for (group_child_node* n = children_.head; n; n = n->next)
+            if (n->root) f(n->root);
+        lock_.unlock();
+        return true;
+    }
+
     void abort_locked() noexcept {
         if (aborting_) return;  // each child is cancelled once, as asyncio does
         aborting_ = true;

@@ -110,8 +110,9 @@ public:
     }
 
 protected:
-    explicit item_queue(std::size_t capacity)
-        : wait_owner(&item_queue::on_leave), capacity_(capacity) {}  // 0: unbounded
+    // capacity 0: unbounded. `kind`: what the task dump calls a task waiting here.
+    explicit item_queue(std::size_t capacity, sync_kind kind = sync_kind::channel)
+        : wait_owner(&item_queue::on_leave), getters_{this, kind}, putters_{this, kind}, capacity_(capacity) {}
 
     // Under the lock. On `ok` the item was moved out of v.
     status put_locked(T& v, wake_batch& woken) {
@@ -181,8 +182,8 @@ protected:
     }
 
     Store store_;
-    waiter_list getters_{this};
-    waiter_list putters_{this};
+    waiter_list getters_;
+    waiter_list putters_;
     std::size_t unfinished_ = 0;
     const std::size_t capacity_;
     bool closed_ = false;

@@ -136,6 +136,7 @@ struct join_waiter : canceller {
             // The child is ours alone: relaxed stores, canceller armed by the child if needed.
             child.link_.store(reinterpret_cast<std::uintptr_t>(this), std::memory_order_relaxed);
             state.store(s | waiter, std::memory_order_relaxed);
+            set_running_root(&child);
             return std::coroutine_handle<>::from_address(child_frame_);
         } else if (root->install_canceller(this)) {
             installed_ = true;
@@ -176,7 +177,12 @@ struct join_waiter : canceller {
 inline std::coroutine_handle<> complete_root(promise_base& p, void* frame) noexcept {
     if (p.registered()) unregister_root(p.own_core(), &p);
     std::uint64_t prev = p.up_.fetch_or(join_bits::complete, std::memory_order_acq_rel);
-    if (prev & join_bits::waiter) return p.waiter()->parent_;
+    if (prev & join_bits::waiter) {
+        join_waiter* w = p.waiter();
+        set_running_root(w->root_);
+        return w->parent_;
+    }
+    set_running_root(nullptr);  // before the frame may go: nothing of it runs any more
     if (prev & join_bits::dropped) {
         if (p.has_error()) report_unretrieved_error(p.take_error());
         std::coroutine_handle<>::from_address(frame).destroy();

@@ -50,9 +50,9 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-// The runtimes alive in this process, by id (so a root task stores 16 bits, not a pointer).
+// The runtimes alive in this process, by id (so a root task stores 12 bits, not a pointer).
 // Slot 0 is never used. Filled and cleared by runtime_core's constructor and destructor.
-inline constexpr std::size_t max_runtimes = 1u << 16;
+inline constexpr std::size_t max_runtimes = 1u << 12;
 extern runtime_core* live_runtimes[max_runtimes];
 
 // Frames are 16-byte aligned and gcc and clang place the promise right after the two
@@ -86,14 +86,21 @@ struct promise_base {
     static std::uintptr_t encode(canceller* c) noexcept { return encode(c, canceller_kind); }
 
     // Layout of up_ for a root. Bit 0 tells a root (odd) from a root pointer (8-aligned).
+    // The spawn site (spawn_site.hpp) rides along in 12 bits, so that the task dump and the
+    // stall detector can name where every task came from without a byte more per task.
     struct root_bits {
         static constexpr std::uint64_t is_root = 1;
         static constexpr std::uint64_t join_mask = 0x7e;  // join_bits:: (join_state.hpp)
         static constexpr std::uint64_t destroyed = 16;    // = join_bits::destroyed
         static constexpr std::uint64_t registered = 0x80;
-        static constexpr int shard_shift = 8;   // 8 bits: registry shard
-        static constexpr int core_shift = 16;   // 16 bits: index into live_runtimes
-        static constexpr int index_shift = 32;  // 32 bits: position in the registry shard
+        static constexpr int shard_shift = 8;   // 6 bits: registry shard
+        static constexpr int core_shift = 14;   // 12 bits: index into live_runtimes
+        static constexpr int site_shift = 26;   // 12 bits: spawn site id (spawn_site.hpp)
+        static constexpr int index_shift = 38;  // 26 bits: position in the registry shard
+        static constexpr std::uint64_t shard_mask = 0x3f;
+        static constexpr std::uint64_t core_mask = 0xfff;
+        static constexpr std::uint64_t site_mask = 0xfff;
+        static constexpr std::uint64_t max_index = (std::uint64_t{1} << (64 - index_shift)) - 1;
     };
 
     std::atomic<std::uintptr_t> link_{0};
@@ -142,7 +149,7 @@ struct promise_base {
     // Roots only: the runtime that runs the task.
     runtime_core* own_core() const noexcept {
         assert(is_root());
-        return live_runtimes[(up_.load(std::memory_order_relaxed) >> root_bits::core_shift) & 0xffff];
+        return live_runtimes[(up_.load(std::memory_order_relaxed) >> root_bits::core_shift) & root_bits::core_mask];
     }
     runtime_core* core() const noexcept { return root()->own_core(); }
     // Roots only: the coroutine frame this promise lives in.
@@ -162,14 +169,20 @@ struct promise_base {
         return static_cast<std::uint32_t>(up_.load(std::memory_order_relaxed) >> root_bits::index_shift);
     }
     std::uint8_t reg_shard() const noexcept {
-        return static_cast<std::uint8_t>(up_.load(std::memory_order_relaxed) >> root_bits::shard_shift);
+        return static_cast<std::uint8_t>((up_.load(std::memory_order_relaxed) >> root_bits::shard_shift) &
+                                         root_bits::shard_mask);
     }
     void set_reg_slot(std::uint8_t shard, std::uint32_t index) noexcept {
         update_up([&](std::uint64_t u) {
-            u &= ~((std::uint64_t{0xff} << root_bits::shard_shift) | (~std::uint64_t{0} << root_bits::index_shift));
+            u &= ~((root_bits::shard_mask << root_bits::shard_shift) | (~std::uint64_t{0} << root_bits::index_shift));
             return u | root_bits::registered | (std::uint64_t{shard} << root_bits::shard_shift) |
                    (std::uint64_t{index} << root_bits::index_shift);
         });
+    }
+    // Roots only: the spawn site id (spawn_site.hpp).
+    std::uint16_t site() const noexcept {
+        return static_cast<std::uint16_t>((up_.load(std::memory_order_relaxed) >> root_bits::site_shift) &
+                                          root_bits::site_mask);
     }
     void set_reg_index(std::uint32_t index) noexcept {
         update_up([&](std::uint64_t u) {
@@ -177,9 +190,12 @@ struct promise_base {
                    (std::uint64_t{index} << root_bits::index_shift);
         });
     }
-    // Turns this task into a root of the runtime with id `core_id` (before anyone sees it).
-    void make_root(std::uint16_t core_id) noexcept {
-        up_.store(root_bits::is_root | (std::uint64_t{core_id} << root_bits::core_shift), std::memory_order_relaxed);
+    // Turns this task into a root of the runtime with id `core_id`, spawned at `site`
+    // (before anyone sees it).
+    void make_root(std::uint16_t core_id, std::uint16_t site = 0) noexcept {
+        up_.store(root_bits::is_root | (std::uint64_t{core_id} << root_bits::core_shift) |
+                      ((std::uint64_t{site} & root_bits::site_mask) << root_bits::site_shift),
+                  std::memory_order_relaxed);
     }
 
     bool cancel_requested() const noexcept { return root()->cancel_.load(std::memory_order_acquire) & requested_bit; }
@@ -233,7 +249,13 @@ struct promise_base {
         std::uintptr_t v = cancel_.load(std::memory_order_acquire);
         while (true) {
             if (v & error_kind) return;  // the task has ended
-            if (v & busy_bit) return;    // another cancel() is delivering; that one suffices
+            if (v & busy_bit) {
+                if (v & requested_bit) return;  // another cancel() is delivering; that one suffices
+                // The task dump holds the waiter (hold_waiter): leave the request, it
+                // delivers it when it lets go.
+                if (cancel_.compare_exchange_weak(v, v | requested_bit, std::memory_order_acq_rel)) return;
+                continue;
+            }
             std::uintptr_t c = deliver ? v & ~flag_bits : 0;
             std::uintptr_t next = c ? (requested_bit | busy_bit) : (v | requested_bit);
             if (cancel_.compare_exchange_weak(v, next, std::memory_order_acq_rel)) {
@@ -249,6 +271,47 @@ struct promise_base {
                 }
                 return;
             }
+        }
+    }
+
+    // Root only, for the task dump: if a waiter (canceller or sync waiter) is installed and
+    // no cancellation is under way, sets `busy` so that the waiter cannot be removed (the
+    // task cannot leave its awaitable) until release_waiter(), and returns its word (kind
+    // bits included); else 0. While held, a request_cancel() only records the request.
+    std::uintptr_t hold_waiter() noexcept {
+        std::uintptr_t v = cancel_.load(std::memory_order_acquire);
+        while (true) {
+            if ((v & (flag_bits | error_kind)) || !(v >> address_shift)) return 0;
+            if (cancel_.compare_exchange_weak(v, v | busy_bit, std::memory_order_acq_rel)) return v;
+        }
+    }
+    // Lets go of a held waiter unless a cancel() came meanwhile; then returns false and the
+    // waiter stays held: release_waiter() delivers the request (the dump calls it once it
+    // holds no lock a canceller might need).
+    bool release_waiter_if_quiet() noexcept {
+        std::uintptr_t v = cancel_.load(std::memory_order_acquire);
+        while (!(v & requested_bit))
+            if (cancel_.compare_exchange_weak(v, v & ~busy_bit, std::memory_order_acq_rel)) return true;
+        return false;
+    }
+    void release_waiter() noexcept {
+        std::uintptr_t v = cancel_.load(std::memory_order_acquire);
+        while (true) {
+            if ((v & requested_bit) && !is_tearing_down(own_core())) {
+                // A cancel() came while we held the waiter: deliver it as request_cancel would.
+                const std::uintptr_t c = v & ~flag_bits;
+                if (!cancel_.compare_exchange_weak(v, requested_bit | busy_bit, std::memory_order_acq_rel)) continue;
+                void* target = reinterpret_cast<void*>(c >> address_shift);
+                if (c & sync_kind) {
+                    cancel_sync_waiter(target);
+                } else {
+                    auto* k = static_cast<canceller*>(target);
+                    k->on_cancel(k);
+                }
+                cancel_.fetch_and(~busy_bit, std::memory_order_release);
+                return;
+            }
+            if (cancel_.compare_exchange_weak(v, v & ~busy_bit, std::memory_order_acq_rel)) return;
         }
     }
 

@@ -5,6 +5,7 @@
 // templates only ever hold a pointer to it.
 #pragma once
 
+#include <atomic>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +21,14 @@ enum class schedule_hint : std::uint8_t {
     wake,   // a task whose wait ended: the LIFO slot, it is likely cache-warm
     yield,  // a task that yields: back of the queue, behind everything ready
 };
+
+// The root of the task this thread runs now (a worker's, between resume and return to its
+// loop), for the stall detector and the task dump: the worker loop sets it before each
+// resumption, and the two symmetric transfers that move to another root (a finished root
+// resuming the task that awaits its handle; a join running its child inline) update it.
+// Read from other threads through worker::running_root(); never dereferenced there.
+[[gnu::tls_model("initial-exec")]] extern thread_local std::atomic<promise_base*> tl_running_root;
+inline void set_running_root(promise_base* r) noexcept { tl_running_root.store(r, std::memory_order_relaxed); }
 
 // The runtime whose worker is running on this thread, or nullptr.
 runtime_core* current_core() noexcept;

@@ -42,10 +42,16 @@ namespace weft::detail {
 class wait_owner;
 struct sync_waiter;
 
+// What a primitive is, for the task dump (wait_describe.hpp): 3 bits, kept in the low bits
+// of a waiter's list pointer (lists are 16-aligned), so the dump never touches the
+// primitive itself.
+enum class sync_kind : std::uint8_t { unknown, mutex, semaphore, event, condition_variable, latch, channel, queue };
+
 // The waiters of one kind of one primitive, and the primitive (for its lock).
-struct waiter_list : intrusive_list<sync_waiter> {
+struct alignas(16) waiter_list : intrusive_list<sync_waiter> {
     wait_owner* owner;
-    explicit waiter_list(wait_owner* o = nullptr) noexcept : owner(o) {}
+    sync_kind kind;
+    explicit waiter_list(wait_owner* o = nullptr, sync_kind k = sync_kind::unknown) noexcept : owner(o), kind(k) {}
     waiter_list(const waiter_list&) = delete;
     waiter_list& operator=(const waiter_list&) = delete;
 };
@@ -89,10 +95,14 @@ struct [[gnu::packed]] sync_waiter {
     sync_waiter& operator=(const sync_waiter&) = delete;
 
     wait_owner* owner() const noexcept {
-        return place_ & 1 ? reinterpret_cast<waiter_list*>(place_ & ~std::uintptr_t{1})->owner
+        return place_ & 1 ? reinterpret_cast<waiter_list*>(place_ & ~place_bits)->owner
                           : reinterpret_cast<wait_owner*>(place_);
     }
-    waiter_list* list() const noexcept { return reinterpret_cast<waiter_list*>(place_ & ~std::uintptr_t{1}); }
+    static constexpr std::uintptr_t place_bits = 15;  // bit 0: listed in place_; bits 1-3: sync_kind
+    waiter_list* list() const noexcept { return reinterpret_cast<waiter_list*>(place_ & ~place_bits); }
+    // Once enqueued: the primitive's kind (task dump) and the list's address.
+    sync_kind kind() const noexcept { return static_cast<sync_kind>((place_ >> 1) & 7); }
+    std::uintptr_t list_address() const noexcept { return place_ & ~place_bits; }
     bool is_listed() const noexcept { return frame_ & listed; }
     bool was_cancelled() const noexcept { return frame_ & cancelled; }
     void set_flag(std::uintptr_t f, bool on) noexcept { frame_ = on ? frame_ | f : frame_ & ~f; }
@@ -114,7 +124,7 @@ struct [[gnu::packed]] sync_waiter {
     bool enqueue(std::coroutine_handle<P> h, waiter_list& into) noexcept {
         static_assert(std::is_base_of_v<promise_base, P>, "weft primitives are awaited from weft tasks");
         frame_ = reinterpret_cast<std::uintptr_t>(h.address()) | (frame_ & flag_mask);
-        place_ = reinterpret_cast<std::uintptr_t>(&into) | 1;
+        place_ = reinterpret_cast<std::uintptr_t>(&into) | (static_cast<std::uintptr_t>(into.kind) << 1) | 1;
         promise_base* r = root();
         if (!(frame_ & uncancellable)) {
             // on_cancel needs the owner's lock, which we hold: it cannot run before we are listed.

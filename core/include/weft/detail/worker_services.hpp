@@ -36,7 +36,8 @@
 
 namespace weft {
 struct runtime_config;
-}
+struct worker_metrics;
+}  // namespace weft
 
 namespace weft::detail {
 
@@ -60,6 +61,9 @@ public:
     // True if it scheduled anything.
     virtual bool help_peers() noexcept { return false; }
     virtual void shutdown() noexcept {}
+    // Any thread: adds this worker's figures of the module (timers armed, I/O latency) to
+    // a metrics snapshot.
+    virtual void add_metrics(worker_metrics&) {}
 
 private:
     std::unique_ptr<parker> parker_;

@@ -90,6 +90,7 @@ struct io_op : canceller, blocking_job {
     std::uint64_t offset = 0;    // pread/pwrite; openat: mode
     void* aux = nullptr;         // accept: socklen_t*
     std::int64_t result = 0;     // bytes, or -errno
+    std::int64_t since_ns = 0;   // steady_clock ns when it suspended (task dump; latency)
     std::uint32_t len = 0;       // bytes, or iovec count; openat: flags
     std::uint32_t seq_seen = 0;  // epoll: readiness events seen when the syscall last failed
     int aux_flags = 0;           // recv/send flags

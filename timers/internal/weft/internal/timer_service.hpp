@@ -83,11 +83,15 @@ public:
         std::lock_guard lock(lock_);
         return !wheel_.empty();
     }
+    // worker_services: the timers armed here.
+    void add_metrics(worker_metrics& m) override;
 
     timer_clock::time_point now() const noexcept { return clock_.now(); }
     // The tick a deadline falls in, rounded up (a timer never fires early).
     std::uint64_t ticks_at(timer_clock::time_point t) const noexcept;
     std::uint64_t now_ticks() const noexcept;
+    // When a tick begins (the inverse of ticks_at, to the tick).
+    timer_clock::time_point time_of(std::uint64_t ticks) const noexcept { return clock_.start + ticks * clock_.tick; }
 
     // Owner thread. Arms w for `deadline` (in ticks).
     void arm(timer_waiter* w, std::uint64_t deadline) noexcept;
