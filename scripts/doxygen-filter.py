@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Doxygen INPUT_FILTER: reads weft's `//` header comments as documentation.
+
+weft's headers are commented with plain `//` (style.md); Doxygen reads `///` only. This
+filter, run by Doxygen on each header (docs/Doxyfile.in), rewrites the comments that
+document something, and leaves every other line as it is (line numbers are kept, so the
+reference's warnings point at the real header lines):
+
+- the header's opening block (what the file offers, a usage example, the cancellation and
+  thread-safety paragraphs) becomes the file's documentation (`//! \\file`);
+- a run of `//` lines directly above a declaration at namespace or class scope (no blank
+  line between) documents that declaration (`///`);
+- a trailing `// ...` after a member or enumerator at class scope documents it (`///<`).
+
+Comments inside function bodies, comments followed by a blank line, a preprocessor line,
+an access specifier or a closing brace are left alone: they are notes to the reader of the
+code, not documentation. Indented lines in a documentation block (`//   code`) are the
+headers' examples: they become `\\code` blocks.
+
+Usage: doxygen-filter.py FILE   (prints the filtered file)
+"""
+import re
+import sys
+
+COMMENT = re.compile(r"^(\s*)//(?!/)(.*)$")
+TRAILING = re.compile(r"^(.*?[;,])(\s*)//(?!/)(.*)$")
+STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'')
+SCOPE_HEAD = re.compile(r"\b(namespace|class|struct|union|enum)\b")
+HIDDEN_NAMESPACE = re.compile(r"\bnamespace\s+(\w+::)*(detail|internal)\b")
+NOT_DOCUMENTED = re.compile(r"^\s*(#|}|$|(public|private|protected)\s*:)")
+CODE_LINE = re.compile(r"^ {2,}\S")
+
+
+def code_part(line):
+    """The line without its comment and string literals (for brace counting)."""
+    m = COMMENT.match(line)
+    if m:
+        return ""
+    text = STRINGS.sub('""', line)
+    cut = text.find("//")
+    return text if cut < 0 else text[:cut]
+
+
+def doc_block(lines, prefix):
+    """Rewrites a run of `//` comment lines as a documentation block, line for line."""
+    out = []
+    parts = [COMMENT.match(l) for l in lines]
+    code = [bool(CODE_LINE.match(m.group(2))) for m in parts]
+    for k, m in enumerate(parts):
+        indent, body = m.group(1), m.group(2)
+        if code[k]:
+            starts = k == 0 or not code[k - 1]
+            ends = k + 1 == len(parts) or not code[k + 1]
+            body = (" \\code{.cpp}" if starts else "") + body + (" \\endcode" if ends else "")
+        out.append(f"{indent}{prefix}{body}")
+    return out
+
+
+def filter_text(text):
+    lines = text.split("\n")
+    out = []
+    # One entry per open brace: True for a namespace or class scope; False for a function
+    # body, an initializer, or weft::detail / internal (not documented: Doxyfile.in).
+    stack = []
+    head = ""  # code since the last ; { or }: decides what a { opens
+    i = 0
+    first_block = True
+    while i < len(lines):
+        at_scope = all(stack)
+        if COMMENT.match(lines[i]):
+            j = i
+            while j < len(lines) and COMMENT.match(lines[j]):
+                j += 1
+            run = lines[i:j]
+            if first_block and i == 0:
+                block = doc_block(run, "//!")
+                block[0] = block[0].replace("//!", "//! \\file", 1)
+                out.extend(block)
+            elif at_scope and j < len(lines) and not NOT_DOCUMENTED.match(lines[j]):
+                out.extend(doc_block(run, "///"))
+            else:
+                out.extend(run)
+            first_block = False
+            i = j
+            continue
+        first_block = False
+        line = lines[i]
+        m = TRAILING.match(line)
+        if at_scope and m and "//" not in STRINGS.sub('""', m.group(1)):
+            line = f"{m.group(1)}{m.group(2)}///<{m.group(3)}"
+        for ch in code_part(lines[i]):
+            if ch == "{":
+                stack.append(bool(SCOPE_HEAD.search(head)) and not HIDDEN_NAMESPACE.search(head) and all(stack))
+                head = ""
+            elif ch == "}":
+                if stack:
+                    stack.pop()
+                head = ""
+            elif ch == ";":
+                head = ""
+            else:
+                head += ch
+        head += " "
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1], encoding="utf-8") as f:
+        sys.stdout.write(filter_text(f.read()))
