@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Doxygen INPUT_FILTER: reads weft's `//` header comments as documentation.
 
-weft's headers are commented with plain `//` (style.md); Doxygen reads `///` only. This
+weft's headers are commented with plain `//` (its style); Doxygen reads `///`. This
 filter, run by Doxygen on each header (docs/Doxyfile.in), rewrites the comments that
 document something, and leaves every other line as it is (line numbers are kept, so the
 reference's warnings point at the real header lines):
@@ -10,12 +10,15 @@ reference's warnings point at the real header lines):
   thread-safety paragraphs) becomes the file's documentation (`//! \\file`);
 - a run of `//` lines directly above a declaration at namespace or class scope (no blank
   line between) documents that declaration (`///`);
-- a trailing `// ...` after a member or enumerator at class scope documents it (`///<`).
+- a trailing `// ...` after a member or enumerator at namespace or class scope documents
+  it (`///<`).
 
 Comments inside function bodies, comments followed by a blank line, a preprocessor line,
 an access specifier or a closing brace are left alone: they are notes to the reader of the
-code, not documentation. Indented lines in a documentation block (`//   code`) are the
-headers' examples: they become `\\code` blocks.
+code, not documentation. `namespace detail { ... }` (and `internal`) blocks are wrapped in
+`\\cond` / `\\endcond`: Doxygen skips them, as it skips the detail/ headers. Indented
+lines in a documentation block (`//   code`) are the headers' examples: they become
+`\\code` blocks (unless they are a list: `//   - item`).
 
 Usage: doxygen-filter.py FILE   (prints the filtered file)
 """
@@ -24,11 +27,13 @@ import sys
 
 COMMENT = re.compile(r"^(\s*)//(?!/)(.*)$")
 TRAILING = re.compile(r"^(.*?[;,])(\s*)//(?!/)(.*)$")
+LAST_ENUMERATOR = re.compile(r"^(\s*\w+(?:\s*=\s*[^/]+?)?)(\s*)//(?!/)(.*)$")
 STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'')
 SCOPE_HEAD = re.compile(r"\b(namespace|class|struct|union|enum)\b")
 HIDDEN_NAMESPACE = re.compile(r"\bnamespace\s+(\w+::)*(detail|internal)\b")
 NOT_DOCUMENTED = re.compile(r"^\s*(#|}|$|(public|private|protected)\s*:)")
 CODE_LINE = re.compile(r"^ {2,}\S")
+LIST_ITEM = re.compile(r"^ +[-*] ")
 
 
 def code_part(line):
@@ -45,7 +50,14 @@ def doc_block(lines, prefix):
     """Rewrites a run of `//` comment lines as a documentation block, line for line."""
     out = []
     parts = [COMMENT.match(l) for l in lines]
-    code = [bool(CODE_LINE.match(m.group(2))) for m in parts]
+    code, in_list = [], False
+    for m in parts:
+        body = m.group(2)
+        if LIST_ITEM.match(body):  # "//   - item" and its indented continuation: a list
+            in_list = True
+        elif not body.startswith("  "):
+            in_list = False
+        code.append(bool(CODE_LINE.match(body)) and not in_list)
     for k, m in enumerate(parts):
         indent, body = m.group(1), m.group(2)
         if code[k]:
@@ -59,14 +71,14 @@ def doc_block(lines, prefix):
 def filter_text(text):
     lines = text.split("\n")
     out = []
-    # One entry per open brace: True for a namespace or class scope; False for a function
-    # body, an initializer, or weft::detail / internal (not documented: Doxyfile.in).
+    # One entry per open brace: "scope" for a namespace or class ("enum" for an enum), "body"
+    # for a function body or an initializer, "hidden" for namespace detail / internal.
     stack = []
     head = ""  # code since the last ; { or }: decides what a { opens
     i = 0
     first_block = True
     while i < len(lines):
-        at_scope = all(stack)
+        at_scope = all(k in ("scope", "enum") for k in stack)
         if COMMENT.match(lines[i]):
             j = i
             while j < len(lines) and COMMENT.match(lines[j]):
@@ -86,22 +98,34 @@ def filter_text(text):
         first_block = False
         line = lines[i]
         m = TRAILING.match(line)
+        if not m and stack and stack[-1] == "enum":
+            m = LAST_ENUMERATOR.match(line)
         if at_scope and m and "//" not in STRINGS.sub('""', m.group(1)):
             line = f"{m.group(1)}{m.group(2)}///<{m.group(3)}"
-        for ch in code_part(lines[i]):
+        code = code_part(lines[i])
+        prefix, suffix_at = "", None
+        for pos, ch in enumerate(code):
             if ch == "{":
-                stack.append(bool(SCOPE_HEAD.search(head)) and not HIDDEN_NAMESPACE.search(head) and all(stack))
+                if "hidden" not in stack and HIDDEN_NAMESPACE.search(head):
+                    stack.append("hidden")
+                    prefix = "/** \\cond */ "  # Doxygen skips weft::detail's code entirely
+                elif SCOPE_HEAD.search(head) and all(k == "scope" for k in stack):
+                    stack.append("enum" if re.search(r"\benum\b", head) else "scope")
+                else:
+                    stack.append("body")
                 head = ""
             elif ch == "}":
-                if stack:
-                    stack.pop()
+                if stack and stack.pop() == "hidden":
+                    suffix_at = pos + 1
                 head = ""
             elif ch == ";":
                 head = ""
             else:
                 head += ch
         head += " "
-        out.append(line)
+        if suffix_at is not None:
+            line = line[:suffix_at] + " /** \\endcond */" + line[suffix_at:]
+        out.append(prefix + line)
         i += 1
     return "\n".join(out)
 
