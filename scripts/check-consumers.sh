@@ -26,6 +26,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$(cd "$1" && pwd)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# The subproject is built in a new temporary directory each run: let ccache reuse its
+# objects anyway (the working directory only changes paths in the debug information).
+export CCACHE_NOHASHDIR=1
 cxx_gcc=g++
 version=$(meson introspect --projectinfo "$build" | python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
 cxx_clang=$(command -v clang++ || true)

@@ -13,12 +13,13 @@ reference's warnings point at the real header lines):
 - a trailing `// ...` after a member or enumerator at namespace or class scope documents
   it (`///<`).
 
-Comments inside function bodies, comments followed by a blank line, a preprocessor line,
-an access specifier or a closing brace are left alone: they are notes to the reader of the
-code, not documentation. `namespace detail { ... }` (and `internal`) blocks are wrapped in
-`\\cond` / `\\endcond`: Doxygen skips them, as it skips the detail/ headers. Indented
-lines in a documentation block (`//   code`) are the headers' examples: they become
-`\\code` blocks (unless they are a list: `//   - item`).
+Comments inside function bodies, comments followed by a blank line, a preprocessor line
+(but #define, which they document), an access specifier or a closing brace are left alone:
+they are notes to the reader of the code, not documentation. `namespace detail { ... }`
+(and `internal`) blocks are wrapped in `\\cond` / `\\endcond`, and so are out-of-line
+definitions of `detail::` functions: Doxygen skips them, as it skips the detail/ headers.
+Indented lines in a documentation block (`//   code`) are the headers' examples: they
+become `\\code` blocks (unless they are a list: `//   - item`).
 
 Usage: doxygen-filter.py FILE   (prints the filtered file)
 """
@@ -31,9 +32,11 @@ LAST_ENUMERATOR = re.compile(r"^(\s*\w+(?:\s*=\s*[^/]+?)?)(\s*)//(?!/)(.*)$")
 STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'')
 SCOPE_HEAD = re.compile(r"\b(namespace|class|struct|union|enum)\b")
 HIDDEN_NAMESPACE = re.compile(r"\bnamespace\s+(\w+::)*(detail|internal)\b")
-NOT_DOCUMENTED = re.compile(r"^\s*(#|}|$|(public|private|protected)\s*:)")
+NOT_DOCUMENTED = re.compile(r"^\s*(#(?!\s*define\b)|}|$|(public|private|protected)\s*:)")
 CODE_LINE = re.compile(r"^ {2,}\S")
 LIST_ITEM = re.compile(r"^ +[-*] ")
+# An out-of-line definition of a detail function at namespace scope: `inline void detail::f(...)`.
+DETAIL_DEFINITION = re.compile(r"^\s*[^(/]*\bdetail::\w+\s*\(")
 
 
 def code_part(line):
@@ -75,6 +78,7 @@ def filter_text(text):
     # for a function body or an initializer, "hidden" for namespace detail / internal.
     stack = []
     head = ""  # code since the last ; { or }: decides what a { opens
+    hide_until = None  # inside a hidden detail:: definition: the depth that ends it
     i = 0
     first_block = True
     while i < len(lines):
@@ -104,6 +108,8 @@ def filter_text(text):
             line = f"{m.group(1)}{m.group(2)}///<{m.group(3)}"
         code = code_part(lines[i])
         prefix, suffix_at = "", None
+        if at_scope and hide_until is None and DETAIL_DEFINITION.match(code):
+            prefix, hide_until = "/** \\cond */ ", len(stack)  # hidden up to its last brace
         for pos, ch in enumerate(code):
             if ch == "{":
                 if "hidden" not in stack and HIDDEN_NAMESPACE.search(head):
@@ -117,8 +123,12 @@ def filter_text(text):
             elif ch == "}":
                 if stack and stack.pop() == "hidden":
                     suffix_at = pos + 1
+                if hide_until is not None and len(stack) == hide_until:
+                    suffix_at, hide_until = pos + 1, None
                 head = ""
             elif ch == ";":
+                if hide_until is not None and len(stack) == hide_until:  # a declaration: no body
+                    suffix_at, hide_until = pos + 1, None
                 head = ""
             else:
                 head += ch

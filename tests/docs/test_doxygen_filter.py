@@ -20,6 +20,11 @@ HEADER = """\
 // Thread safety: any thread.
 #pragma once
 
+// A macro.
+#define WEFT_THING 1
+// Not documentation: an #include follows.
+#include <cstddef>
+
 namespace weft {
 
 namespace detail {
@@ -56,6 +61,11 @@ enum class colour {
     green  // the last
 };
 
+inline void detail::helper_done(thing* t) noexcept { t->go(); }
+inline int detail::helper_count(const thing& t) noexcept {
+    return t.count;
+}
+
 }  // namespace weft
 """
 
@@ -70,6 +80,11 @@ EXPECTED = """\
 //!
 //! Thread safety: any thread.
 #pragma once
+
+/// A macro.
+#define WEFT_THING 1
+// Not documentation: an #include follows.
+#include <cstddef>
 
 namespace weft {
 
@@ -106,6 +121,11 @@ enum class colour {
     red,   ///< the first
     green  ///< the last
 };
+
+/** \\cond */ inline void detail::helper_done(thing* t) noexcept { t->go(); } /** \\endcond */
+/** \\cond */ inline int detail::helper_count(const thing& t) noexcept {
+    return t.count;
+} /** \\endcond */
 
 }  // namespace weft
 """
