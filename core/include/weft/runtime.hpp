@@ -140,7 +140,7 @@ public:
     std::string stack_description() const;
     // Internal: the runtime's shared state (for the modules built on core).
     detail::runtime_core* core_handle() const noexcept { return core_; }
-    // The configuration the runtime runs with (the worker count resolved).
+    // The configuration the runtime was built with (workers as given; worker_count() resolves 0).
     const runtime_config& config() const noexcept { return detail::core_config(core_); }
     // A snapshot of the workers' counters.
     runtime_metrics metrics() const { return detail::core_metrics(core_); }
