@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Checks every code block of README.md and docs/*.md that a reader could copy.
 
-- A ```cpp block preceded by `<!-- snippet: PATH -->` must appear verbatim (line for line,
-  trailing spaces aside) in PATH, a file the build compiles (examples/, tests/): the doc
-  quotes code that is built and run elsewhere.
+- A block of any language preceded by `<!-- snippet: PATH -->` must appear verbatim (line
+  for line, trailing spaces aside) in PATH, a file the build compiles or a check uses
+  (examples/, tests/; examples/consumer/ for README's meson and CMake projects, built by
+  scripts/check-consumers.sh): the doc quotes code that is built and run elsewhere.
 - Any other ```cpp block must be a whole program (it has `int main(`): it is compiled
   against weft's headers and libweft and run; it must exit 0 within 30 s.
 - A ```toml block is a weft configuration file: it is loaded by the `--toml-check` program
@@ -72,15 +73,16 @@ def main():
             rel = os.path.relpath(doc, args.root)
             for lang, line, text, marker in blocks(doc):
                 where = f"{rel}:{line}"
+                if marker:  # any language: a quote of a file the build or a check uses
+                    checked += 1
+                    target = os.path.join(args.root, marker)
+                    if not os.path.isfile(target):
+                        failures.append(f"{where}: the snippet names {marker}, which does not exist")
+                    elif not quoted_in(text, target):
+                        failures.append(f"{where}: the block is not a verbatim part of {marker}")
+                    continue
                 if lang == "cpp":
                     checked += 1
-                    if marker:
-                        target = os.path.join(args.root, marker)
-                        if not os.path.isfile(target):
-                            failures.append(f"{where}: the snippet names {marker}, which does not exist")
-                        elif not quoted_in(text, target):
-                            failures.append(f"{where}: the block is not a verbatim part of {marker}")
-                        continue
                     if not re.search(r"\bint main\(", text):
                         failures.append(f"{where}: a C++ block that is neither a whole program nor a quote "
                                         "of a built file (put <!-- snippet: examples/FILE.cpp --> before it)")

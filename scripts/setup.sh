@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential g++ meson ninja-build pkg-config ccache
+  build-essential g++ meson ninja-build pkg-config ccache cmake doxygen
   libtbb-dev libfmt-dev libspdlog-dev liburing-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev

@@ -1,10 +1,14 @@
 #!/bin/bash
 # Builds weft and runs its whole test suite (README's second command; CI runs it too).
-#   scripts/test.sh            debug-optimised build + every test + consumer checks
+#   scripts/test.sh            debug-optimised build + the API reference (Doxygen: any
+#                              warning fails) + every test + consumer checks (meson,
+#                              pkg-config, CMake)
 #   scripts/test.sh --asan     also an ASan+UBSan build running every test
 #   scripts/test.sh --tsan     also a TSan build running the scheduler tests
 #   scripts/test.sh --fuzz     also 60 s of libFuzzer on the HTTP parser (scripts/fuzz.sh)
 #   scripts/test.sh --all      all four (what CI does; CI=true implies --all)
+# With CI=true it also checks the release tarball (scripts/check-dist.sh: `meson dist`,
+# then a build and part of the tests from the tarball alone; needs a committed tree).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,10 +56,13 @@ run_suite() {  # DIR [meson test args...]
   fi
 }
 
-configure build-test -Dbuildtype=debugoptimized
-run_suite build-test
+configure build-test -Dbuildtype=debugoptimized -Ddocs=enabled
+run_suite build-test  # its ninja builds the API reference too (docs/meson.build)
 # Installed headers + weft.pc, and use as a meson subproject, from a consumer's side.
 CXX="$cxx" scripts/check-consumers.sh build-test
+if [ "${CI:-}" = "true" ]; then
+  scripts/check-dist.sh build-test
+fi
 
 if [ "$asan" = 1 ]; then
   configure build-asan -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled -Dexamples=disabled

@@ -31,6 +31,7 @@
 #include <weft/shield.hpp>
 #include <weft/task.hpp>
 #include <weft/task_group.hpp>
+#include <weft/version.hpp>
 #include <weft/when_all.hpp>
 #include <weft/when_any.hpp>
 #include <weft/yield.hpp>

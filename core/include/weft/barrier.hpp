@@ -23,8 +23,10 @@
 
 namespace weft {
 
+// A reusable barrier (std::barrier for tasks): `parties` tasks arrive, all go on together.
 class barrier : private detail::wait_owner {
 public:
+    // A barrier for `parties` tasks per phase; throws weft::error if parties is 0.
     explicit barrier(std::size_t parties) : wait_owner(&barrier::withdraw), parties_(parties) {
         if (parties == 0) throw error("weft::barrier: at least one party");
     }
@@ -68,6 +70,7 @@ public:
         if (arrived_ == parties_) complete_phase(woken);
     }
 
+    // The tasks each phase waits for (arrive_and_drop() lowers it).
     std::size_t parties() const noexcept {
         detail::spin_guard g(lock_);
         return parties_;

@@ -28,12 +28,14 @@
 
 namespace weft {
 
+// The type of weft::unbounded, the tag that makes a channel unbounded.
 struct unbounded_t {
     explicit unbounded_t() = default;
 };
 // Tag for an unbounded channel: weft::channel<T> ch(weft::unbounded).
 inline constexpr unbounded_t unbounded{};
 
+// A multi-producer, multi-consumer channel of T, bounded or unbounded (see the header).
 template <class T>
 class channel : private detail::item_queue<T, detail::fifo_store<T>, channel_closed_error> {
     using base = detail::item_queue<T, detail::fifo_store<T>, channel_closed_error>;
@@ -46,6 +48,7 @@ public:
     explicit channel(std::size_t capacity) : base(capacity) {
         if (capacity == 0) throw error("weft::channel: capacity must be at least 1 (or weft::unbounded)");
     }
+    // An unbounded channel: send never waits.
     explicit channel(unbounded_t) : base(0) {}
 
     // Waits for room, then enqueues. Throws channel_closed_error if the channel is closed.
@@ -55,6 +58,7 @@ public:
 
     // Non-blocking forms. try_send returns false when full or closed (is_closed() tells which).
     bool try_send(T value) { return this->try_put(value) == base::status::ok; }
+    // An item if one is buffered, else std::nullopt (never waits).
     std::optional<T> try_recv() { return this->try_get(); }
 
     // Ends the stream (idempotent): see above.

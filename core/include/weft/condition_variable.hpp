@@ -28,6 +28,7 @@
 
 namespace weft {
 
+// A condition variable for tasks holding a weft::mutex (asyncio.Condition).
 class condition_variable : private detail::wait_owner {
 public:
     condition_variable() noexcept : wait_owner(&condition_variable::pass_on) {}
@@ -52,11 +53,13 @@ public:
         while (!pred()) co_await wait(m);
     }
 
+    // Wakes one waiting task, if any (it reacquires the mutex before it returns).
     void notify_one() noexcept {
         detail::wake_batch woken;
         detail::spin_guard g(lock_);
         if (waiters_.head) take(waiters_.head, woken);
     }
+    // Wakes every waiting task (each reacquires the mutex before it returns).
     void notify_all() noexcept {
         detail::wake_batch woken;
         detail::spin_guard g(lock_);

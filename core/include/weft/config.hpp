@@ -40,10 +40,12 @@
 
 namespace weft {
 
+// Levels of the "weft" spdlog logger (runtime_config::log).
 enum class log_level { trace, debug, info, warn, err, critical, off };
 
 // One setting read from a file or the environment, as its source wrote it.
 struct config_value {
+    // How the source spelled the value: text (the environment), or the TOML value's type.
     enum class kind : std::uint8_t { text, string, integer, boolean, other };
     std::string source;      // "environment (WEFT_IO_DRIVER)", or a file's path
     std::string section;     // "io"; empty for core's keys
@@ -57,9 +59,13 @@ struct config_value {
 
 // Reading a section's settings (each throws config_error naming source, key and value).
 namespace config_parse {
+// The value as an integer in lo..hi (a power of two if asked); throws config_error otherwise.
 std::uint32_t to_uint(const config_value& v, std::uint64_t lo, std::uint64_t hi, bool power_of_two = false);
+// The value as a boolean (true/false, 1/0, yes/no, on/off); throws config_error otherwise.
 bool to_bool(const config_value& v);
+// The value as a string (a TOML string without its quotes).
 std::string to_string(const config_value& v);
+// Throws config_error for v, naming its source, key and value, and why it was rejected.
 [[noreturn]] void reject(const config_value& v, const std::string& why);
 // A value set in code (source "code"); `name` as config_value::name() would give it.
 void check_uint(const std::string& name, std::uint64_t value, std::uint64_t lo, std::uint64_t hi,
@@ -80,12 +86,17 @@ concept config_section = std::copyable<S> && std::default_initializable<S> && re
 class config_sections {
 public:
     config_sections() = default;
+    // Copies every section, typed or still pending.
     config_sections(const config_sections& o);
+    // Replaces every section by a copy of o's.
     config_sections& operator=(const config_sections& o);
+    // Takes o's sections.
     config_sections(config_sections&&) noexcept = default;
+    // Takes o's sections.
     config_sections& operator=(config_sections&&) noexcept = default;
     ~config_sections() = default;
 
+    // The section of type S, typed on first use: the settings waiting for it are applied then.
     template <config_section S>
     S& get() {
         if (box* b = find(S::section_name, typeid(S))) return *static_cast<S*>(b->value.get());
@@ -96,6 +107,7 @@ public:
               &validate<S>);  // applies the settings waiting for it
         return s;
     }
+    // A copy of the section of type S with the waiting settings applied (this is unchanged).
     template <config_section S>
     S get() const {
         config_sections copy(*this);
@@ -143,6 +155,7 @@ private:
     std::vector<config_value> pending_;
 };
 
+// The runtime's configuration: core's settings and the modules' sections (docs/configuration.md).
 struct runtime_config {
     // Worker threads; 0 means "the CPUs this process may use" (affinity mask and cgroup
     // v2 cpu.max quota). Range 0..1024.
@@ -182,6 +195,7 @@ struct runtime_config {
     S& section() {
         return sections.get<S>();
     }
+    // A copy of the section of type S, with what the file and the environment said applied.
     template <config_section S>
     S section() const {
         return sections.get<S>();
@@ -203,10 +217,13 @@ struct runtime_config {
     // stall_threshold_ms with the default resolved (0: off).
     std::uint32_t resolved_stall_threshold_ms() const noexcept;
 
+    // The defaults with the TOML file at path applied; throws config_error.
     static runtime_config from_file(const std::string& path);
+    // The defaults with the process environment applied (WEFT_CONFIG, then WEFT_*); throws config_error.
     static runtime_config load();
 };
 
+// The level's name as configuration spells it ("trace" ... "off").
 std::string to_string(log_level l);
 
 // CPUs this process may run on: the affinity mask, capped by the cgroup v2 quota.

@@ -44,6 +44,7 @@ public:
 // std::exception (see above); what() is there for logging.
 class cancelled_error {
 public:
+    // "weft: task cancelled".
     const char* what() const noexcept { return "weft: task cancelled"; }
 };
 
@@ -57,13 +58,17 @@ public:
 // A configuration value was rejected. source() is "code", "env", a file path, ...
 class config_error : public error {
 public:
+    // A rejected setting: where it came from (a path, "environment (WEFT_X)", "code"), its key, its value and why.
     config_error(std::string source, std::string key, std::string value, const std::string& why)
         : error(source + ": " + key + " = '" + value + "': " + why),
           source_(std::move(source)),
           key_(std::move(key)),
           value_(std::move(value)) {}
+    // Where the setting came from: a file's path, "environment (WEFT_...)" or "code".
     const std::string& source() const noexcept { return source_; }
+    // The setting's key ("io.driver", "workers").
     const std::string& key() const noexcept { return key_; }
+    // The rejected value, as the source spelled it.
     const std::string& value() const noexcept { return value_; }
 
 private:
@@ -73,8 +78,10 @@ private:
 // A failed system call; code().value() is the errno.
 class system_error : public error {
 public:
+    // A failed call: err is the errno, what names the call ("connect 127.0.0.1:9").
     system_error(int err, const std::string& what)
         : error(what + ": " + std::generic_category().message(err)), code_(err, std::generic_category()) {}
+    // The errno, as a std::error_code of the system category.
     const std::error_code& code() const noexcept { return code_; }
 
 private:
@@ -86,8 +93,10 @@ private:
 // in the order the children finished (a child's cancelled_error is never among them).
 class task_group_error : public error {
 public:
+    // The failures of a group's children, in the order they failed.
     explicit task_group_error(std::vector<std::exception_ptr> errors)
         : error(describe(errors)), errors_(std::move(errors)) {}
+    // Every child's exception, in the order they failed.
     const std::vector<std::exception_ptr>& exceptions() const noexcept { return errors_; }
 
 private:
@@ -121,10 +130,12 @@ class queue_full_error : public error {
 public:
     queue_full_error() : error("weft::queue: full") {}
 };
+// get_nowait() on an empty weft::queue (asyncio.QueueEmpty).
 class queue_empty_error : public error {
 public:
     queue_empty_error() : error("weft::queue: empty") {}
 };
+// put or get on a weft::queue that was shut down (asyncio.QueueShutDown).
 class queue_shut_down_error : public error {
 public:
     queue_shut_down_error() : error("weft::queue: shut down") {}

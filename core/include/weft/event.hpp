@@ -19,6 +19,7 @@
 
 namespace weft {
 
+// A flag tasks can wait for (asyncio.Event).
 class event : private detail::wait_owner {
 public:
     event() = default;
@@ -52,6 +53,7 @@ public:
         take_all(waiters_, woken);
     }
 
+    // Clears the event: later waits suspend until the next set().
     void clear() noexcept {
         detail::spin_guard g(lock_);
         set_.store(false, std::memory_order_relaxed);

@@ -40,6 +40,7 @@
 
 namespace weft {
 
+// The handle of a spawned task: await it for the task's result.
 template <class T>
 class join_handle;
 
@@ -63,6 +64,7 @@ template <class T>
 bool start_root(join_handle<T>& h) noexcept;
 }  // namespace detail
 
+// The handle of a spawned task (see the header): co_await it, or join(), for its result.
 template <class T = void>
 class [[nodiscard]] join_handle {
 public:
@@ -70,7 +72,9 @@ public:
     using handle_type = std::coroutine_handle<promise_type>;
 
     join_handle() noexcept = default;
+    // Takes o's task; o is left empty.
     join_handle(join_handle&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+    // Takes o's task; o is left empty (the task this handle had is detached).
     join_handle& operator=(join_handle&& o) noexcept {
         if (this != &o) {
             detach();
@@ -82,6 +86,7 @@ public:
     join_handle& operator=(const join_handle&) = delete;
     ~join_handle() { detach(); }
 
+    // False for an empty handle (default-constructed, moved from or awaited already).
     bool valid() const noexcept { return static_cast<bool>(h_); }
 
     // The task finished (value or exception) and its result can be taken without waiting.
@@ -139,6 +144,7 @@ public:
     // Awaiting gives the result (or rethrows) and empties the handle; awaiting an empty
     // handle is an error (weft::error). Cancellation of the awaiting task leaves it valid.
     awaiter operator co_await() & { return join(on_cancel::leave_child); }
+    // join(on_cancel::leave_child), on an rvalue handle.
     awaiter operator co_await() && { return operator co_await(); }
 
     // As `co_await h`, with the choice of what the awaiting task's cancellation does to the

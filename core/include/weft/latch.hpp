@@ -20,8 +20,10 @@
 
 namespace weft {
 
+// A single-use countdown tasks can wait for (std::latch for tasks).
 class latch : private detail::wait_owner {
 public:
+    // A latch that opens after `count` count_down()s (at once if count is 0).
     explicit latch(std::size_t count) noexcept : count_(count) {}
 
     // Throws weft::error if n exceeds what is left.
@@ -33,6 +35,7 @@ public:
         if (count_ == 0) take_all(waiters_, woken);
     }
 
+    // True once the count has reached zero (never waits).
     bool try_wait() const noexcept {
         detail::spin_guard g(lock_);
         return count_ == 0;

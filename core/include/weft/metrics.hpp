@@ -46,6 +46,7 @@ struct histogram {
     histogram& operator+=(const histogram& o) noexcept;
 };
 
+// One worker's counters (runtime::metrics()).
 struct worker_metrics {
     std::uint64_t tasks_polled = 0;       // resumptions started by the worker loop
     std::uint64_t local_spawns = 0;       // tasks spawned or woken onto this worker's queue
@@ -61,12 +62,16 @@ struct worker_metrics {
     histogram io_latency;                 // I/O ops that waited (io stack)
     std::string io_driver;                // "epoll", "io_uring"; empty without the io stack
 
+    // Adds o's counters to these.
     worker_metrics& operator+=(const worker_metrics& o);
 };
 
+// A snapshot of the runtime's counters (runtime::metrics()).
 struct runtime_metrics {
+    // One entry per worker, by index.
     std::vector<worker_metrics> workers;
     std::uint64_t remote_spawns = 0;  // spawns from threads that are not workers
+    // Tasks in the global queue at snapshot time.
     std::uint64_t global_queue_depth = 0;
     // Spawned tasks suspended on a wait. A task awaiting a child that it runs inline (see
     // docs/architecture.md) is not counted: its child is.
@@ -84,8 +89,11 @@ struct runtime_metrics {
     std::uint64_t scheduling_delays = 0;
     histogram scheduling_delay;  // the probes' waits (stall detector on)
 
+    // Every worker's counters added up.
     worker_metrics total() const;
+    // The snapshot as human-readable text, one line per worker and a total.
     std::string to_text() const;
+    // The snapshot as a JSON object.
     std::string to_json() const;
     // The Prometheus text exposition format (version 0.0.4): one series per worker (label
     // worker="N"; sum() them for totals) and the runtime's gauges, names prefixed weft_.

@@ -34,8 +34,11 @@ inline void unlock_mutex(mutex* m) noexcept;
 class [[nodiscard]] mutex_guard : public detail::hold<mutex, &detail::unlock_mutex> {
 public:
     using hold::hold;
+    // Unlocks the mutex now, if this guard still holds it.
     void unlock() noexcept { reset(); }
+    // True while this guard holds the mutex.
     bool owns_lock() const noexcept { return owns(); }
+    // Gives up ownership without unlocking; returns the mutex (nullptr if it held none).
     mutex* release() noexcept { return disown(); }
 };
 
@@ -68,7 +71,9 @@ public:
     [[nodiscard]] semaphore::acquire_awaiter lock_shielded() noexcept {
         return semaphore::acquire_awaiter(&sem_, false);
     }
+    // Takes the mutex if it is free; never waits.
     bool try_lock() noexcept { return sem_.try_acquire(); }
+    // Unlocks the mutex; the first waiting task, if any, takes it.
     void unlock() noexcept { sem_.release(); }
     // A snapshot: true if some task holds the lock.
     bool is_locked() const noexcept { return sem_.available() == 0; }

@@ -66,6 +66,7 @@ private:
 
 }  // namespace detail
 
+// Runs fn on oneTBB's thread pool and resumes with its result or exception (see the header).
 template <class F>
 [[nodiscard]] detail::offload_awaiter<std::decay_t<F>> offload(F&& fn) {
     return detail::offload_awaiter<std::decay_t<F>>(std::forward<F>(fn));

@@ -73,11 +73,13 @@ struct heap_store {
 
 }  // namespace detail
 
+// An asyncio.Queue for tasks; weft::queue, weft::priority_queue and weft::lifo_queue are its orders.
 template <class T, class Store>
 class basic_queue : private detail::item_queue<T, Store, queue_shut_down_error> {
     using base = detail::item_queue<T, Store, queue_shut_down_error>;
 
 public:
+    // A queue holding at most maxsize items (0 or less: unbounded, as in asyncio).
     explicit basic_queue(long maxsize = 0)
         : base(maxsize > 0 ? static_cast<std::size_t>(maxsize) : 0, detail::sync_kind::queue) {}
 
@@ -98,6 +100,7 @@ public:
     // shut down and empty.
     [[nodiscard]] get_awaiter get() noexcept { return get_awaiter(this); }
 
+    // Adds item without waiting; throws queue_full_error if full, queue_shut_down_error once shut down.
     void put_nowait(T item) {
         switch (this->try_put(item)) {
             case base::status::ok:
@@ -108,6 +111,8 @@ public:
                 throw queue_full_error();
         }
     }
+    // Removes an item without waiting; throws queue_empty_error if empty, queue_shut_down_error once shut down and
+    // empty.
     T get_nowait() {
         std::optional<T> v = this->try_get();
         if (v) return std::move(*v);
@@ -145,21 +150,28 @@ public:
     // No more puts; gets drain what is left, then throw queue_shut_down_error. Idempotent.
     void shutdown() noexcept { base::close(); }
 
+    // Items in the queue.
     std::size_t qsize() const { return base::size(); }
+    // True if the queue holds no item.
     bool empty() const { return qsize() == 0; }
+    // True if a bounded queue holds maxsize items.
     bool full() const { return this->capacity_ != 0 && qsize() >= this->capacity_; }
     // 0: unbounded.
     std::size_t maxsize() const noexcept { return this->capacity_; }
+    // True once shutdown() was called.
     bool is_shut_down() const { return base::is_closed(); }
 
 private:
     detail::waiter_list joiners_{this, detail::sync_kind::queue};
 };
 
+// First in, first out (asyncio.Queue).
 template <class T>
 using queue = basic_queue<T, detail::fifo_store<T>>;
+// Smallest first by Compare (asyncio.PriorityQueue).
 template <class T, class Compare = std::less<T>>
 using priority_queue = basic_queue<T, detail::heap_store<T, Compare>>;
+// Last in, first out (asyncio.LifoQueue).
 template <class T>
 using lifo_queue = basic_queue<T, detail::lifo_store<T>>;
 

@@ -88,11 +88,13 @@ runtime_metrics core_metrics(const runtime_core* core);
 
 }  // namespace detail
 
+// The worker threads and what runs on them (see the header): spawn tasks onto it, or block_on one.
 class runtime {
 public:
     // Config from runtime_config::load(): defaults, $WEFT_CONFIG, WEFT_* variables; the
     // default stack.
     runtime();
+    // Starts a runtime with this configuration and the default stack; throws config_error for a bad setting.
     explicit runtime(const runtime_config& config);
     // Throws config_error for a bad value (or a section no module of the stack reads) and
     // system_error if a service cannot be set up (an I/O driver the kernel refuses).
@@ -140,12 +142,15 @@ public:
         return h;
     }
 
+    // The number of worker threads.
     std::uint32_t worker_count() const noexcept;
     // The modules this runtime was built with ("core + timers + io (epoll)").
     std::string stack_description() const;
     // Internal: the runtime's shared state (for the modules built on core).
     detail::runtime_core* core_handle() const noexcept { return core_; }
+    // The configuration the runtime was built with (workers as given; worker_count() resolves 0).
     const runtime_config& config() const noexcept { return detail::core_config(core_); }
+    // A snapshot of the workers' counters.
     runtime_metrics metrics() const { return detail::core_metrics(core_); }
 
 private:

@@ -25,6 +25,7 @@
 
 namespace weft {
 
+// What a runtime is made of beyond core: its per-worker services (core alone, timers, io).
 struct runtime_stack {
     const char* name;                // "core", "timers", "io"
     int level;                       // the default stack is the registered one of highest level
@@ -38,6 +39,7 @@ std::unique_ptr<runtime_services> make_core_services(runtime_core& core, runtime
 bool register_stack(const runtime_stack& s) noexcept;
 }  // namespace detail
 
+// Core alone: workers park on a futex; no timers, no I/O.
 inline constexpr runtime_stack core_stack{"core", 0, &detail::make_core_services};
 
 // The largest stack registered so far (core_stack if none).

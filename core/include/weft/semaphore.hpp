@@ -36,12 +36,16 @@ inline void release_permit(semaphore* s) noexcept;
 class [[nodiscard]] semaphore_guard : public detail::hold<semaphore, &detail::release_permit> {
 public:
     using hold::hold;
+    // Gives the permit back now, if this guard still holds it.
     void release() noexcept { reset(); }
+    // True while this guard holds a permit.
     bool owns_permit() const noexcept { return owns(); }
 };
 
+// A counting semaphore for tasks (asyncio.Semaphore).
 class semaphore : private detail::wait_owner {
 public:
+    // A semaphore with `permits` permits available.
     explicit semaphore(std::size_t permits) noexcept : semaphore(permits, detail::sync_kind::semaphore) {}
     // Internal: a semaphore that the task dump calls `kind` (mutex builds on one).
     semaphore(std::size_t permits, detail::sync_kind kind) noexcept

@@ -41,13 +41,17 @@ public:
 };
 }  // namespace detail
 
+// A readers-writer lock for tasks: many shared holders or one exclusive holder.
 class shared_mutex : private detail::wait_owner {
 public:
     shared_mutex() noexcept : wait_owner(&shared_mutex::regrant) {}
 
+    // A guard that unlocks (exclusive or shared) when it goes out of scope.
     template <bool Shared>
     using basic_guard = detail::shared_mutex_guard<Shared>;
+    // What `co_await scoped_lock()` gives: holds the lock exclusively.
     using guard = basic_guard<false>;
+    // What `co_await scoped_lock_shared()` gives: holds the lock shared.
     using shared_guard = basic_guard<true>;
 
     template <bool Shared, bool Scoped>
@@ -74,17 +78,23 @@ public:
         shared_mutex& mtx() const noexcept { return *static_cast<shared_mutex*>(owner()); }
     };
 
+    // Waits for exclusive ownership (a cancellation point); unlock() releases it.
     [[nodiscard]] lock_awaiter<false, false> lock() noexcept { return lock_awaiter<false, false>(this); }
+    // Waits for shared ownership (a cancellation point); unlock_shared() releases it.
     [[nodiscard]] lock_awaiter<true, false> lock_shared() noexcept { return lock_awaiter<true, false>(this); }
+    // Waits for exclusive ownership and returns a guard that releases it.
     [[nodiscard]] lock_awaiter<false, true> scoped_lock() noexcept { return lock_awaiter<false, true>(this); }
+    // Waits for shared ownership and returns a guard that releases it.
     [[nodiscard]] lock_awaiter<true, true> scoped_lock_shared() noexcept { return lock_awaiter<true, true>(this); }
 
+    // Takes exclusive ownership if no one holds the lock and no task waits for it; never waits.
     bool try_lock() noexcept {
         detail::spin_guard g(lock_);
         if (!can_write()) return false;
         acquire(false);
         return true;
     }
+    // Takes shared ownership if no writer holds the lock and no task waits for it; never waits.
     bool try_lock_shared() noexcept {
         detail::spin_guard g(lock_);
         if (!can_read()) return false;
@@ -92,12 +102,14 @@ public:
         return true;
     }
 
+    // Releases exclusive ownership; waiting tasks take the lock in order.
     void unlock() noexcept {
         detail::wake_batch woken;
         detail::spin_guard g(lock_);
         writer_ = false;
         grant(woken);
     }
+    // Releases one shared ownership; the last reader out lets a waiting writer in.
     void unlock_shared() noexcept {
         detail::wake_batch woken;
         detail::spin_guard g(lock_);

@@ -35,6 +35,7 @@
 
 namespace weft {
 
+// A lazy coroutine producing a T (see the header).
 template <class T = void>
 class task;
 
@@ -115,16 +116,21 @@ struct task_promise<void> final : task_promise_common {
 
 }  // namespace detail
 
+// A lazy, move-only coroutine producing a T, awaited once (see the header).
 template <class T>
 class [[nodiscard]] task {
 public:
     using promise_type = detail::task_promise<T>;
     using handle_type = std::coroutine_handle<promise_type>;
+    // T, the type co_await gives.
     using value_type = T;
 
     task() noexcept = default;
+    // Owns the coroutine h (what the promise's get_return_object makes).
     explicit task(handle_type h) noexcept : h_(h) {}
+    // Takes o's frame; o is left empty.
     task(task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+    // Takes o's frame (destroying this task's unstarted frame, if any); o is left empty.
     task& operator=(task&& o) noexcept {
         if (this != &o) {
             if (h_) h_.destroy();
@@ -138,7 +144,9 @@ public:
         if (h_) h_.destroy();
     }
 
+    // False for an empty task: default-constructed, moved from, awaited or spawned already.
     bool valid() const noexcept { return static_cast<bool>(h_); }
+    // valid().
     explicit operator bool() const noexcept { return valid(); }
 
     // Internal: hands the frame over (to spawn).

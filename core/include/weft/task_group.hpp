@@ -170,7 +170,9 @@ template <class T = void>
 class group_handle {
 public:
     group_handle() noexcept = default;
+    // Takes o's child; o is left empty.
     group_handle(group_handle&& o) noexcept : st_(std::exchange(o.st_, nullptr)), g_(std::exchange(o.g_, nullptr)) {}
+    // Takes o's child; o is left empty.
     group_handle& operator=(group_handle&& o) noexcept {
         if (this != &o) {
             reset();
@@ -183,7 +185,9 @@ public:
     group_handle& operator=(const group_handle&) = delete;
     ~group_handle() { reset(); }
 
+    // False for an empty handle (default-constructed or moved from).
     bool valid() const noexcept { return st_ != nullptr; }
+    // True once the child has finished (result() may be read).
     bool is_finished() const noexcept { return st_ && st_->done.is_set(); }
 
     // The child's value, or its exception rethrown. Throws weft::error if it has not
@@ -220,6 +224,7 @@ public:
         group_handle* h_;
         event::wait_awaiter wait_;
     };
+    // Waits for the child to finish and gives result(); throws weft::error for an empty handle.
     awaiter operator co_await() {
         if (!st_) throw error("weft::group_handle: empty handle");
         return awaiter(this);
@@ -306,6 +311,7 @@ protected:
 
 }  // namespace detail
 
+// Children that fail together: the first failure cancels the rest (asyncio.TaskGroup; see the header).
 class task_group : public detail::group_base {
 public:
     task_group() : group_base(detail::group_state::policy::fail_fast) {}
@@ -330,6 +336,7 @@ public:
     [[nodiscard]] join_awaiter join() noexcept { return join_awaiter(st_); }
 };
 
+// Children that fail alone: a failure is logged, the others go on (see the header).
 class task_scope : public detail::group_base {
 public:
     task_scope() : group_base(detail::group_state::policy::isolate) {}

@@ -76,11 +76,13 @@ public:
 
 }  // namespace detail
 
+// Runs the tasks concurrently; a tuple of their results (see the header for failures).
 template <class... Ts>
 [[nodiscard]] auto when_all(task<Ts>... tasks) {
     return detail::when_all_tuple<Ts...>(std::move(tasks)...);
 }
 
+// Runs the tasks concurrently; their results, in order (see the header for failures).
 template <class T>
 [[nodiscard]] auto when_all(std::vector<task<T>> tasks) {
     return detail::when_all_range<T>(std::move(tasks));

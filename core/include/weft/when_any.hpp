@@ -70,11 +70,13 @@ public:
 
 }  // namespace detail
 
+// Runs the tasks concurrently; the first to finish wins, the others are cancelled (see the header).
 template <class T0, class... Ts>
 [[nodiscard]] auto when_any(task<T0> first, task<Ts>... rest) {
     return detail::when_any_tuple<T0, Ts...>(std::move(first), std::move(rest)...);
 }
 
+// Runs the tasks concurrently; the first to finish wins, the others are cancelled (see the header).
 template <class T>
 [[nodiscard]] auto when_any(std::vector<task<T>> tasks) {
     return detail::when_any_range<T>(std::move(tasks));

@@ -32,6 +32,7 @@ struct yield_awaiter {
 };
 }  // namespace detail
 
+// Lets other ready tasks run, then resumes (asyncio.sleep(0)); a cancellation point.
 [[nodiscard]] inline detail::yield_awaiter yield_now() noexcept { return {}; }
 
 }  // namespace weft

@@ -46,19 +46,24 @@ inline std::span<const std::byte> as_bytes(std::string_view s) noexcept {
     return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
 
+// A non-blocking file descriptor owned by weft, with awaitable reads and writes (see the header).
 class async_fd {
 public:
     async_fd() noexcept = default;
     // Takes ownership of fd and makes it non-blocking. Throws system_error if fd is not an
     // open descriptor.
     explicit async_fd(int fd);
+    // Takes o's descriptor; o is left closed.
     async_fd(async_fd&& o) noexcept : state_(std::exchange(o.state_, nullptr)) {}
+    // Closes this descriptor (if open), then takes o's; o is left closed.
     async_fd& operator=(async_fd&& o) noexcept;
     async_fd(const async_fd&) = delete;
     async_fd& operator=(const async_fd&) = delete;
     ~async_fd();
 
+    // True unless closed, released or moved from.
     bool is_open() const noexcept { return state_ != nullptr; }
+    // The descriptor (-1 if closed).
     int native_handle() const noexcept;
     // Ends every pending op (ECANCELED) and closes the descriptor. Idempotent.
     void close() noexcept;
@@ -69,6 +74,7 @@ public:
     [[nodiscard]] detail::io_awaiter read_some(std::span<std::byte> buf) noexcept {
         return {detail::io_opcode::read, state_, buf.data(), clamp(buf.size())};
     }
+    // read_some, with failures in ec (0 is then returned) instead of an exception.
     [[nodiscard]] detail::io_ec_awaiter read_some(std::span<std::byte> buf, std::error_code& ec) noexcept {
         return {ec, detail::io_opcode::read, state_, buf.data(), clamp(buf.size())};
     }
@@ -76,6 +82,7 @@ public:
     [[nodiscard]] detail::io_awaiter write_some(std::span<const std::byte> buf) noexcept {
         return {detail::io_opcode::write, state_, const_cast<std::byte*>(buf.data()), clamp(buf.size())};
     }
+    // write_some, with failures in ec (0 is then returned) instead of an exception.
     [[nodiscard]] detail::io_ec_awaiter write_some(std::span<const std::byte> buf, std::error_code& ec) noexcept {
         return {ec, detail::io_opcode::write, state_, const_cast<std::byte*>(buf.data()), clamp(buf.size())};
     }
@@ -85,12 +92,14 @@ public:
         return {detail::io_opcode::readv, state_, const_cast<iovec*>(bufs.data()),
                 static_cast<std::uint32_t>(bufs.size())};
     }
+    // Some of several buffers, in order (writev); the number of bytes written.
     [[nodiscard]] detail::io_awaiter write_some(std::span<const iovec> bufs) noexcept {
         return {detail::io_opcode::writev, state_, const_cast<iovec*>(bufs.data()),
                 static_cast<std::uint32_t>(bufs.size())};
     }
     // Waits until a read (a write) would not block; the result is the poll(2) event mask.
     [[nodiscard]] detail::io_awaiter readable() noexcept { return {detail::io_opcode::wait_readable, state_}; }
+    // Waits until the descriptor is writable.
     [[nodiscard]] detail::io_awaiter writable() noexcept { return {detail::io_opcode::wait_writable, state_}; }
 
     // Reads exactly buf.size() bytes; incomplete_read_error if the stream ends first.
@@ -106,6 +115,7 @@ protected:
     // A regular file: kept blocking (its ops go to the blocking pool under epoll).
     async_fd(int fd, adopt_file_t);
 
+    // A buffer size clamped to what one call transfers (1 GiB).
     static std::uint32_t clamp(std::size_t n) noexcept {
         return n > (1u << 30) ? (1u << 30) : static_cast<std::uint32_t>(n);
     }
@@ -118,8 +128,11 @@ private:
 // workers of a runtime with I/O): what io_config::driver = auto resolved to.
 io_driver_kind current_io_driver();
 
+// The two ends of a pipe (make_pipe()).
 struct pipe_ends {
+    // Read from this end.
     async_fd read_end;
+    // Write to this end.
     async_fd write_end;
 };
 

@@ -33,6 +33,7 @@
 
 namespace weft {
 
+// A file open for awaitable positional and stream I/O (see the header).
 class file : public async_fd {
 public:
     file() noexcept = default;
@@ -40,12 +41,15 @@ public:
     // Opens path (open(2) flags, O_CLOEXEC added; mode for O_CREAT).
     static task<file> open(std::string path, int flags = O_RDONLY, unsigned mode = 0644);
 
+    // Some bytes at offset into buf (pread); 0 at the end of the file. The file offset is unchanged.
     [[nodiscard]] detail::io_awaiter read_at(std::span<std::byte> buf, std::uint64_t offset) noexcept {
         return {detail::io_opcode::pread, state(), buf.data(), clamp(buf.size()), offset};
     }
+    // Some of buf at offset (pwrite); the number written. The file offset is unchanged.
     [[nodiscard]] detail::io_awaiter write_at(std::span<const std::byte> buf, std::uint64_t offset) noexcept {
         return {detail::io_opcode::pwrite, state(), const_cast<std::byte*>(buf.data()), clamp(buf.size()), offset};
     }
+    // Flushes the file's data and metadata to the device (fsync).
     [[nodiscard]] detail::io_awaiter fsync() noexcept { return {detail::io_opcode::fsync, state()}; }
 
     // Size in bytes (fstat). Throws system_error.

@@ -26,9 +26,12 @@ namespace weft {
 // io_uring where the kernel allows it and falls back to epoll, logging why.
 enum class io_driver_kind { automatic, epoll, io_uring };
 
+// The driver's name as configuration spells it ("auto", "epoll", "io_uring").
 std::string to_string(io_driver_kind k);
 
+// The io section of runtime_config: [io] in TOML, WEFT_IO_* (docs/configuration.md).
 struct io_config {
+    // "io": the section's name in TOML and in WEFT_IO_*.
     static constexpr const char* section_name = "io";
 
     // The driver ("auto", "epoll" or "io_uring").

@@ -19,6 +19,7 @@
 
 namespace weft {
 
+// The stream ended before read_exact (or read_until) had what it asked for.
 class incomplete_read_error : public error {
 public:
     // `what` names the call; `expected` is what was asked for (0: up to a delimiter).
@@ -28,7 +29,9 @@ public:
           expected_(expected),
           partial_(std::move(partial)) {}
 
+    // The number of bytes asked for.
     std::size_t expected() const noexcept { return expected_; }
+    // The number of bytes read before the stream ended.
     std::size_t bytes_read() const noexcept { return partial_.size(); }
     // The bytes that did arrive.
     const std::string& partial() const noexcept { return partial_; }

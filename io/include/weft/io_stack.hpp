@@ -20,6 +20,7 @@ namespace detail {
 std::unique_ptr<runtime_services> make_io_services(runtime_core& core, runtime_config& cfg);
 }
 
+// Core, timers and an I/O driver per worker: what weft::run uses when an io or net header is included.
 inline constexpr runtime_stack io_stack{"io", 2, &detail::make_io_services};
 
 namespace detail {

@@ -59,6 +59,7 @@ private:
 
 }  // namespace detail
 
+// Runs fn on the blocking pool and resumes with its result or exception (see the header).
 template <class F>
 [[nodiscard]] detail::blocking_awaiter<std::decay_t<F>> spawn_blocking(F&& fn) {
     return detail::blocking_awaiter<std::decay_t<F>>(std::forward<F>(fn));

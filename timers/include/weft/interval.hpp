@@ -24,12 +24,16 @@
 
 namespace weft {
 
+// What an interval does with ticks that are late (see the header).
 enum class missed_tick_policy { skip, burst, delay };
 
+// Periodic ticks (tokio's interval; see the header).
 class interval {
 public:
+    // The clock ticks are measured on.
     using clock = std::chrono::steady_clock;
 
+    // Ticks every period (which must be positive: else weft::error), late ticks handled by policy.
     template <class Rep, class Period>
     explicit interval(std::chrono::duration<Rep, Period> period, missed_tick_policy policy = missed_tick_policy::skip)
         : period_(std::chrono::ceil<clock::duration>(period)), policy_(policy), next_(weft::now()) {
@@ -58,7 +62,9 @@ public:
 
     // When the tick after the pending one is due.
     clock::time_point next_deadline() const noexcept { return next_; }
+    // The time between ticks.
     clock::duration period() const noexcept { return period_; }
+    // What happens to late ticks.
     missed_tick_policy policy() const noexcept { return policy_; }
     // Restarts the schedule: the next tick is one period from now.
     void reset() { next_ = weft::now() + period_; }

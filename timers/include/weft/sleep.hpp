@@ -86,6 +86,7 @@ static_assert(sizeof(sleep_awaiter) <= 80, "sleep_awaiter grew: check weft-bench
 
 }  // namespace detail
 
+// Suspends until deadline on the runtime's clock (at once if it has passed); a cancellation point.
 [[nodiscard]] inline detail::sleep_awaiter sleep_until(std::chrono::steady_clock::time_point deadline) noexcept {
     return detail::sleep_awaiter(deadline);
 }

@@ -43,6 +43,7 @@ task<T> timeout_at(std::chrono::steady_clock::time_point deadline, task<T> t) {
         co_return detail::unwrap_stored<T>(std::get<0>(std::move(r)));
 }
 
+// Runs t with a deadline d from now; throws timeout_error (and cancels t) when it passes first.
 template <class T, class Rep, class Period>
 task<T> timeout(std::chrono::duration<Rep, Period> d, task<T> t) {
     return timeout_at(weft::now() + std::chrono::ceil<std::chrono::steady_clock::duration>(d), std::move(t));

@@ -18,7 +18,9 @@
 
 namespace weft {
 
+// The timers section of runtime_config: [timers] in TOML, WEFT_TIMERS_* (docs/configuration.md).
 struct timer_config {
+    // "timers": the section's name in TOML and in WEFT_TIMERS_*.
     static constexpr const char* section_name = "timers";
 
     // Resolution of the timer wheels, in microseconds: sleeps and timeouts are rounded up to

@@ -18,6 +18,7 @@ namespace detail {
 std::unique_ptr<runtime_services> make_timer_services(runtime_core& core, runtime_config& cfg);
 }
 
+// Core and a timer wheel per worker, no I/O driver: what weft::run uses when a timers header is the highest included.
 inline constexpr runtime_stack timers_stack{"timers", 1, &detail::make_timer_services};
 
 namespace detail {

@@ -32,30 +32,46 @@ public:
     using weft::error::error;
 };
 
+// An IPv4 or IPv6 address (with the scope id of a link-local IPv6 address).
 class ip_address {
 public:
     // 0.0.0.0
     ip_address() noexcept = default;
+    // The IPv4 address of these bytes, in network order.
     static ip_address v4(std::array<std::uint8_t, 4> bytes) noexcept;
+    // The IPv6 address of these bytes, in network order, with a scope id.
     static ip_address v6(std::array<std::uint8_t, 16> bytes, std::uint32_t scope_id = 0) noexcept;
+    // 127.0.0.1.
     static ip_address v4_loopback() noexcept { return v4({127, 0, 0, 1}); }
+    // ::1.
     static ip_address v6_loopback() noexcept;
+    // 0.0.0.0 (bind to every IPv4 interface).
     static ip_address v4_any() noexcept { return {}; }
+    // :: (bind to every IPv6 interface).
     static ip_address v6_any() noexcept { return v6({}); }
     // "192.0.2.1", "2001:db8::1", "fe80::1%2" (numeric scope). Throws address_error.
     static ip_address parse(std::string_view text);
 
+    // True for an IPv4 address.
     bool is_v4() const noexcept { return family_ == AF_INET; }
+    // True for an IPv6 address.
     bool is_v6() const noexcept { return family_ == AF_INET6; }
+    // True for 127.0.0.0/8 or ::1.
     bool is_loopback() const noexcept;
+    // True for 0.0.0.0 or ::.
     bool is_unspecified() const noexcept;
+    // AF_INET or AF_INET6.
     int family() const noexcept { return family_; }
     // 4 or 16 bytes, network order.
     const std::uint8_t* data() const noexcept { return bytes_.data(); }
+    // The IPv6 scope id (0 for none and for IPv4).
     std::uint32_t scope_id() const noexcept { return scope_id_; }
+    // "127.0.0.1", "::1", "fe80::1%2".
     std::string to_string() const;
 
+    // Same family, bytes and scope id.
     friend bool operator==(const ip_address&, const ip_address&) noexcept = default;
+    // Ordered by family, then bytes, then scope id.
     friend std::strong_ordering operator<=>(const ip_address&, const ip_address&) noexcept = default;
 
 private:
@@ -64,23 +80,31 @@ private:
     std::uint32_t scope_id_ = 0;
 };
 
+// An IP address and a port.
 class socket_address {
 public:
     socket_address() noexcept = default;
+    // ip:port.
     socket_address(ip_address ip, std::uint16_t port) noexcept : ip_(ip), port_(port) {}
     // "127.0.0.1:8080", "[::1]:8080", "[fe80::1%2]:80". Throws address_error.
     static socket_address parse(std::string_view text);
     // From a kernel address (AF_INET or AF_INET6). Throws address_error for other families.
     static socket_address from_sockaddr(const sockaddr* sa, socklen_t len);
 
+    // The address.
     const ip_address& ip() const noexcept { return ip_; }
+    // The port (host order).
     std::uint16_t port() const noexcept { return port_; }
+    // AF_INET or AF_INET6.
     int family() const noexcept { return ip_.family(); }
+    // "127.0.0.1:80", "[::1]:80".
     std::string to_string() const;
     // Fills storage; returns the length to pass to bind/connect/sendto.
     socklen_t to_sockaddr(sockaddr_storage& storage) const noexcept;
 
+    // Same address and port.
     friend bool operator==(const socket_address&, const socket_address&) noexcept = default;
+    // Ordered by address, then port.
     friend std::strong_ordering operator<=>(const socket_address&, const socket_address&) noexcept = default;
 
 private:
@@ -90,11 +114,15 @@ private:
 
 }  // namespace weft::net
 
+// Hashes an ip_address, for unordered containers.
 template <>
 struct std::hash<weft::net::ip_address> {
+    // The hash of a.
     std::size_t operator()(const weft::net::ip_address& a) const noexcept;
 };
+// Hashes a socket_address, for unordered containers.
 template <>
 struct std::hash<weft::net::socket_address> {
+    // The hash of a.
     std::size_t operator()(const weft::net::socket_address& a) const noexcept;
 };

@@ -16,6 +16,7 @@
 
 namespace weft::net {
 
+// How a socket is bound (and, for listeners, listens): one struct for every bind().
 struct bind_options {
     // Listeners: the accept queue's length (listen(2); the kernel caps it at somaxconn).
     int backlog = 1024;

@@ -38,9 +38,12 @@ public:
     using weft::error::error;
 };
 
+// Buffered reads over a stream: read_until a delimiter, read_exact (asyncio.StreamReader).
 template <class Stream>
 class buffered_reader {
 public:
+    // Reads from s (which must outlive the reader) through a buffer_size buffer; a line longer than limit throws
+    // limit_overrun_error.
     explicit buffered_reader(Stream& s, std::size_t buffer_size = 8192, std::size_t limit = 65536)
         : stream_(s), buf_(buffer_size), limit_(limit) {}
 
@@ -84,6 +87,7 @@ public:
         co_return n;
     }
 
+    // Fills out, from the buffer first; throws incomplete_read_error if the stream ends first.
     task<void> read_exact(std::span<std::byte> out) {
         std::size_t got = 0;
         while (got < out.size()) {

@@ -27,8 +27,10 @@
 
 namespace weft::net {
 
+// A name lookup failed (getaddrinfo's error, with the name).
 class resolve_error : public weft::error {
 public:
+    // A failed lookup: what names it, gai_code is getaddrinfo's error code.
     resolve_error(const std::string& what, int gai_code) : weft::error(what), code_(gai_code) {}
     // The getaddrinfo error (EAI_*).
     int gai_code() const noexcept { return code_; }
@@ -39,6 +41,8 @@ private:
 
 // family: AF_UNSPEC (both, in the resolver's order), AF_INET or AF_INET6.
 task<std::vector<socket_address>> resolve(std::string host, std::string service, int family = AF_UNSPEC);
+// The addresses of host (a name or a literal address), with port; family AF_INET or AF_INET6 narrows them. Throws
+// resolve_error.
 task<std::vector<socket_address>> resolve(std::string host, std::uint16_t port, int family = AF_UNSPEC);
 
 }  // namespace weft::net

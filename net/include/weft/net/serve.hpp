@@ -30,6 +30,7 @@
 
 namespace weft::net {
 
+// How serve() runs its connections.
 struct serve_options {
     // After a stop, connections still running this long are cancelled; none: wait for them.
     std::optional<std::chrono::milliseconds> grace_period;
@@ -38,6 +39,7 @@ struct serve_options {
     std::function<void()> on_stop;
 };
 
+// Accepts connections on listener and runs handler(stream) for each as a task, until cancelled (see the header).
 task<void> serve(tcp_listener& listener, std::function<task<void>(tcp_stream)> handler, serve_options opts = {});
 
 }  // namespace weft::net

@@ -33,15 +33,19 @@
 
 namespace weft::net {
 
+// Which direction shutdown() closes.
 enum class shutdown_how { receive = SHUT_RD, send = SHUT_WR, both = SHUT_RDWR };
 
+// A connected stream socket: the reads and writes TCP and Unix streams share.
 class stream_socket {
 public:
     stream_socket() noexcept = default;
+    // Adopts a connected stream socket.
     explicit stream_socket(async_fd fd) noexcept : fd_(std::move(fd)) { weft::detail::mark_stream(fd_.state()); }
 
     // Some bytes; 0 when the peer has closed its side.
     [[nodiscard]] weft::detail::io_awaiter read_some(std::span<std::byte> buf) noexcept { return fd_.read_some(buf); }
+    // read_some, with failures in ec (0 is then returned) instead of an exception.
     [[nodiscard]] weft::detail::io_ec_awaiter read_some(std::span<std::byte> buf, std::error_code& ec) noexcept {
         return fd_.read_some(buf, ec);
     }
@@ -49,28 +53,36 @@ public:
     [[nodiscard]] weft::detail::io_awaiter write_some(std::span<const std::byte> buf) noexcept {
         return {weft::detail::io_opcode::send, fd_.state(), const_cast<std::byte*>(buf.data()), clamp(buf.size())};
     }
+    // write_some, with failures in ec (0 is then returned) instead of an exception.
     [[nodiscard]] weft::detail::io_ec_awaiter write_some(std::span<const std::byte> buf, std::error_code& ec) noexcept {
         return {ec, weft::detail::io_opcode::send, fd_.state(), const_cast<std::byte*>(buf.data()), clamp(buf.size())};
     }
 
     // Reads exactly buf.size() bytes; incomplete_read_error if the peer closes first.
     task<void> read_exact(std::span<std::byte> buf);
+    // Writes all of buf, looping over write_some.
     task<void> write_all(std::span<const std::byte> buf);
     // All of several buffers, in order (sendmsg: one call per round, not one per buffer).
     task<void> write_all(std::span<const iovec> bufs);
 
     // Half-close (or both). Throws system_error.
     void shutdown(shutdown_how how);
+    // Ends every pending op (ECANCELED) and closes the socket. Idempotent.
     void close() noexcept { fd_.close(); }
+    // True unless closed or moved from.
     bool is_open() const noexcept { return fd_.is_open(); }
+    // The socket's descriptor (-1 if closed).
     int native_handle() const noexcept { return fd_.native_handle(); }
+    // The underlying descriptor (for options weft does not wrap).
     async_fd& fd() noexcept { return fd_; }
 
 protected:
+    // A buffer size clamped to what one call transfers (1 GiB).
     static std::uint32_t clamp(std::size_t n) noexcept {
         return n > (1u << 30) ? (1u << 30) : static_cast<std::uint32_t>(n);
     }
 
+    // The socket.
     async_fd fd_;
 };
 

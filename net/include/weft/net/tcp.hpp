@@ -30,25 +30,31 @@
 
 namespace weft::net {
 
+// A TCP connection (asyncio's StreamReader/StreamWriter pair, as one object).
 class tcp_stream : public stream_socket {
 public:
     tcp_stream() noexcept = default;
     // Adopts a connected socket.
     explicit tcp_stream(async_fd fd) noexcept : stream_socket(std::move(fd)) {}
 
+    // Connects to addr; throws system_error naming it ("connect 127.0.0.1:9: Connection refused").
     static task<tcp_stream> connect(socket_address addr);
     // Throws weft::timeout_error when the timeout passes first.
     static task<tcp_stream> connect(socket_address addr, std::chrono::milliseconds timeout);
     // Resolves host and tries each address in turn; throws the last failure.
     static task<tcp_stream> connect(std::string host, std::uint16_t port);
 
+    // TCP_NODELAY: on sends small writes at once (no Nagle delay).
     void set_nodelay(bool on);
     // SO_KEEPALIVE; with idle > 0 also TCP_KEEPIDLE (seconds).
     void set_keepalive(bool on, int idle_seconds = 0);
+    // This end's address.
     socket_address local_address() const;
+    // The peer's address.
     socket_address peer_address() const;
 };
 
+// A listening TCP socket: bind, then accept connections.
 class tcp_listener {
 public:
     tcp_listener() noexcept = default;
@@ -65,12 +71,17 @@ public:
         using io_ec_awaiter::io_ec_awaiter;
         tcp_stream await_resume();
     };
+    // accept, with failures in ec (a closed stream is then returned) instead of an exception.
     [[nodiscard]] accept_awaiter accept(std::error_code& ec) noexcept {
         return {ec, weft::detail::io_opcode::accept, fd_.state()};
     }
+    // The bound address (with the port the kernel picked for port 0).
     socket_address local_address() const;
+    // Closes the socket; a pending accept ends with ECANCELED. Idempotent.
     void close() noexcept { fd_.close(); }
+    // True unless closed or moved from.
     bool is_open() const noexcept { return fd_.is_open(); }
+    // The socket's descriptor (-1 if closed).
     int native_handle() const noexcept { return fd_.native_handle(); }
 
 private:

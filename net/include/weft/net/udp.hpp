@@ -26,6 +26,7 @@
 
 namespace weft::net {
 
+// A UDP socket: datagrams to and from any peer, or a connected peer.
 class udp_socket {
 public:
     udp_socket() noexcept = default;
@@ -37,18 +38,25 @@ public:
     // Fixes the peer: send/recv use it, datagrams from others are dropped by the kernel.
     void connect(const socket_address& peer);
 
+    // Sends data as one datagram to to; the number of bytes sent.
     task<std::size_t> send_to(std::span<const std::byte> data, const socket_address& to);
+    // The next datagram into buf (truncated if larger): its size and its sender.
     task<std::pair<std::size_t, socket_address>> recv_from(std::span<std::byte> buf);
+    // Sends data as one datagram to the connected peer.
     [[nodiscard]] weft::detail::io_awaiter send(std::span<const std::byte> data) noexcept {
         return {weft::detail::io_opcode::send, fd_.state(), const_cast<std::byte*>(data.data()),
                 static_cast<std::uint32_t>(data.size())};
     }
+    // The next datagram from the connected peer into buf (truncated if larger); its size.
     [[nodiscard]] weft::detail::io_awaiter recv(std::span<std::byte> buf) noexcept {
         return {weft::detail::io_opcode::recv, fd_.state(), buf.data(), static_cast<std::uint32_t>(buf.size())};
     }
 
+    // The bound address (with the port the kernel picked).
     socket_address local_address() const;
+    // Closes the socket; pending ops end with ECANCELED. Idempotent.
     void close() noexcept { fd_.close(); }
+    // The socket's descriptor (-1 if closed).
     int native_handle() const noexcept { return fd_.native_handle(); }
 
 private:

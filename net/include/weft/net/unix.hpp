@@ -25,11 +25,15 @@
 
 namespace weft::net {
 
+// A connected Unix stream socket.
 class unix_stream : public stream_socket {
 public:
     unix_stream() noexcept = default;
+    // Adopts a connected Unix stream socket.
     explicit unix_stream(async_fd fd) noexcept : stream_socket(std::move(fd)) {}
+    // Connects to the socket at path ('@' first: abstract); throws system_error naming it.
     static task<unix_stream> connect(std::string path);
+    // Two connected streams (socketpair).
     static std::pair<unix_stream, unix_stream> pair();
 };
 
@@ -51,32 +55,42 @@ protected:
 };
 }  // namespace detail
 
+// A listening Unix stream socket bound to a path.
 class unix_listener : private detail::path_bound_socket {
 public:
     unix_listener() noexcept = default;
     // Removes a stale socket file at path first (only if it is a socket). Throws system_error.
     // Of opts only backlog applies (a path has no reuse or IPv6 options).
     static unix_listener bind(std::string path, const bind_options& opts = {});
+    // The next connection.
     task<unix_stream> accept();
+    // The path the listener is bound to.
     const std::string& path() const noexcept { return path_; }
     // Closes and removes the socket file.
     using path_bound_socket::close;
 };
 
+// A Unix datagram socket, bound to a path or unbound.
 class unix_datagram : private detail::path_bound_socket {
 public:
     unix_datagram() noexcept = default;
+    // A socket bound to path (a stale socket file there is replaced); throws system_error.
     static unix_datagram bind(std::string path, const bind_options& opts = {});
+    // A socket bound to no path, to send with send_to (receivers see an empty sender path).
     static unix_datagram unbound();
+    // Two connected datagram sockets (socketpair).
     static std::pair<unix_datagram, unix_datagram> pair();
 
+    // Sends data as one datagram to the socket at path; the number of bytes sent.
     task<std::size_t> send_to(std::span<const std::byte> data, std::string path);
     // The sender's path is empty for an unbound sender.
     task<std::pair<std::size_t, std::string>> recv_from(std::span<std::byte> buf);
+    // Sends data as one datagram to the connected peer (a pair's other end).
     [[nodiscard]] weft::detail::io_awaiter send(std::span<const std::byte> data) noexcept {
         return {weft::detail::io_opcode::send, fd_.state(), const_cast<std::byte*>(data.data()),
                 static_cast<std::uint32_t>(data.size())};
     }
+    // The next datagram from the connected peer into buf (truncated if larger); its size.
     [[nodiscard]] weft::detail::io_awaiter recv(std::span<std::byte> buf) noexcept {
         return {weft::detail::io_opcode::recv, fd_.state(), buf.data(), static_cast<std::uint32_t>(buf.size())};
     }
