@@ -78,10 +78,10 @@ CMAKE
 # run_consumer_programs DIR [LD_LIBRARY_PATH]: runs what cmake_consumer built.
 run_consumer_programs() {
     local dir=$1 libpath=${2:-}
-    LD_LIBRARY_PATH="$libpath" "$dir/app" | grep -q "55 500500 500000500000 5050"
-    LD_LIBRARY_PATH="$libpath" "$dir/deep" | grep -q "deep_await: ok"
-    LD_LIBRARY_PATH="$libpath" "$dir/version_check" | grep -q "ok$"
-    LD_LIBRARY_PATH="$libpath" "$dir/core_only" | grep -q "core alone: ok"
+    LD_LIBRARY_PATH="$libpath" "$dir/app" | grep "55 500500 500000500000 5050" >/dev/null
+    LD_LIBRARY_PATH="$libpath" "$dir/deep" | grep "deep_await: ok" >/dev/null
+    LD_LIBRARY_PATH="$libpath" "$dir/version_check" | grep "ok$" >/dev/null
+    LD_LIBRARY_PATH="$libpath" "$dir/core_only" | grep "core alone: ok" >/dev/null
 }
 
 # The README's compile line ("Using it from your project"), verbatim but for the paths.
@@ -101,14 +101,14 @@ prefix=$(PKG_CONFIG_PATH="$pcpath" pkg-config --variable=prefix weft)
 echo "== installed (shared) + version"
 # shellcheck disable=SC2086
 $cxx_gcc "$root/tests/consumer/version_check.cpp" -o "$tmp/version_check" $flags
-LD_LIBRARY_PATH="$libdir" "$tmp/version_check" | grep -q "ok$"
+LD_LIBRARY_PATH="$libdir" "$tmp/version_check" | grep "ok$" >/dev/null
 
 echo "== installed (shared) + CMake: README's CMakeLists.txt"
 cmake_consumer "$prefix" "$tmp/cmake-shared"
 run_consumer_programs "$tmp/cmake-shared/build"  # the imported targets give the runpath
-ldd "$tmp/cmake-shared/build/app" | grep -q "libweft.so.${version%%.*} " ||
+ldd "$tmp/cmake-shared/build/app" | grep "libweft.so.${version%%.*} " >/dev/null ||
     { echo "the CMake consumer does not link the shared libweft" >&2; exit 1; }
-ldd "$tmp/cmake-shared/build/core_only" | grep -qE "libweft(_timers|_io|_net)?\.so" &&
+ldd "$tmp/cmake-shared/build/core_only" | grep -E "libweft(_timers|_io|_net)?\.so" >/dev/null &&
     { echo "core_only (weft::core) links more than libweft_core" >&2; exit 1; }
 
 echo "== installed + CMake: a wrong version or component is refused"
@@ -132,7 +132,7 @@ PKG_CONFIG_PATH="$pcpath" meson setup "$tmp/meson-installed/build" "$tmp/meson-i
 grep -q "Run-time dependency weft found: YES $version" "$tmp/meson-installed.log" ||
     { echo "README's meson.build did not find the installed weft.pc" >&2; exit 1; }
 ninja -C "$tmp/meson-installed/build" -j2 >/dev/null
-LD_LIBRARY_PATH="$libdir" "$tmp/meson-installed/build/app" | grep -q "55 500500 500000500000 5050"
+LD_LIBRARY_PATH="$libdir" "$tmp/meson-installed/build/app" | grep "55 500500 500000500000 5050" >/dev/null
 asan_flags=$(PKG_CONFIG_PATH="$pcpath" pkg-config --variable=cflags_asan weft)
 for cxx in $cxx_gcc $cxx_clang; do
     echo "== deep awaits, $cxx -O0"
@@ -190,7 +190,7 @@ echo "== installed (static) + CMake: README's CMakeLists.txt"
 sprefix=$(PKG_CONFIG_PATH="$spcpath" pkg-config --variable=prefix weft)
 cmake_consumer "$sprefix" "$tmp/cmake-static"
 for exe in app deep version_check core_only; do
-    if ldd "$tmp/cmake-static/build/$exe" | grep -q "libweft"; then
+    if ldd "$tmp/cmake-static/build/$exe" | grep "libweft" >/dev/null; then
         echo "the static CMake consumer $exe linked a shared weft" >&2; exit 1
     fi
 done
@@ -211,9 +211,9 @@ cp "$root/tests/consumer/deep_await.cpp" "$root/tests/consumer/version_check.cpp
 cp "$root/examples/readme.cpp" "$tmp/parent/app.cpp"
 meson setup "$tmp/parent/build" "$tmp/parent" --force-fallback-for=weft --prefix=/usr --buildtype=debug >/dev/null
 ninja -C "$tmp/parent/build" -j2 >/dev/null
-"$tmp/parent/build/app" | grep -q "55 500500 500000500000 5050"
-"$tmp/parent/build/version_check" | grep -q "ok$"
-"$tmp/parent/build/deep" | grep -q "deep_await: ok"  # -O0 (buildtype=debug): the dependency's flags
+"$tmp/parent/build/app" | grep "55 500500 500000500000 5050" >/dev/null
+"$tmp/parent/build/version_check" | grep "ok$" >/dev/null
+"$tmp/parent/build/deep" | grep "deep_await: ok" >/dev/null  # -O0 (buildtype=debug): the dependency's flags
 # Only the libraries: no test, benchmark or example of weft was built ...
 if find "$tmp/parent/build/subprojects/weft" -type f -perm -u+x \( -name 'test_*' -o -name 'weft-bench' \
         -o -name 'echo_server' -o -name 'weft-micro' \) | grep . >/dev/null; then
