@@ -16,10 +16,13 @@
 // and that no wake-up is lost. The sleepers list is only touched under its mutex.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <vector>
+
+#include <weft/detail/atomic.hpp>
+
+#include "os_wait.hpp"
 
 #if defined(__SANITIZE_THREAD__)
 #define WEFT_TSAN 1
@@ -45,7 +48,7 @@ public:
 #if WEFT_TSAN
         if (!should_wake(state_.fetch_add(0, std::memory_order_seq_cst))) return -1;
 #else
-        std::atomic_thread_fence(std::memory_order_seq_cst);
+        fence(std::memory_order_seq_cst);
         if (!should_wake(state_.load(std::memory_order_seq_cst))) return -1;
 #endif
         std::lock_guard lock(mu_);
@@ -116,8 +119,8 @@ private:
     bool should_wake(std::uint64_t s) const noexcept { return searching(s) == 0 && unparked(s) < workers_; }
 
     const std::uint32_t workers_;
-    std::atomic<std::uint64_t> state_;
-    std::mutex mu_;
+    atomic<std::uint64_t> state_;
+    mutex mu_;
     std::vector<int> sleepers_;
 };
 

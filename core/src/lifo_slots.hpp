@@ -13,8 +13,9 @@
 // it is visible to everyone. Thieves take any non-empty slot.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
+
+#include <weft/detail/atomic.hpp>
 
 namespace weft::detail {
 
@@ -99,7 +100,7 @@ public:
     }
 
 private:
-    std::atomic<void*> ring_[slots] = {};
+    atomic<void*> ring_[slots] = {};
     std::uint32_t base_ = 0;   // owner only
     std::uint32_t count_ = 0;  // owner only
 };

@@ -41,7 +41,7 @@ static_assert((complete | waiter | dropped | destroyed | wait_aborted | frame_re
               promise_base::root_bits::join_mask);
 }  // namespace join_bits
 
-inline std::atomic<std::uint64_t>& join_word(void* frame) noexcept { return promise_base::of_frame(frame)->up_; }
+inline atomic<std::uint64_t>& join_word(void* frame) noexcept { return promise_base::of_frame(frame)->up_; }
 inline std::uint64_t join_state(void* frame) noexcept { return promise_base::of_frame(frame)->join_state(); }
 
 // The awaiting side of a join: everything of join_handle's awaiter that does not depend on
