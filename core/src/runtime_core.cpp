@@ -39,7 +39,8 @@ runtime_core::runtime_core(const runtime_config& cfg)
     set_log_level(config_.log);
     std::uint32_t n = config_.resolved_workers();
     workers_.reserve(n);
-    for (std::uint32_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(*this, i));
+    for (std::uint32_t i = 0; i < n; ++i)
+        workers_.push_back(std::make_unique<worker>(*this, config_, i, n, make_worker_hooks(*this, i)));
 }
 
 runtime_core::~runtime_core() {
@@ -98,10 +99,7 @@ bool runtime_core::inject(void* task) noexcept {
     return true;
 }
 
-void runtime_core::notify_work() noexcept {
-    int idx = idle_.worker_to_notify();
-    if (idx >= 0) workers_[static_cast<std::size_t>(idx)]->unpark();
-}
+void runtime_core::notify_work() noexcept { notify_parked_worker(*this); }
 
 void runtime_core::wake_all_workers() noexcept {
     for (auto& w : workers_) w->unpark();
@@ -115,13 +113,7 @@ std::uint16_t core_id(const runtime_core* core) noexcept { return core->id(); }
 bool paused_time(const runtime_core& core) noexcept { return core.config().paused_time; }
 void wake_all_workers(runtime_core& core) noexcept { core.wake_all_workers(); }
 
-bool runtime_core::has_pending_work() const noexcept {
-    // Ordered after the caller's seq_cst RMW on the idle state in park() (see idle.hpp).
-    if (!inject_.empty()) return true;
-    for (auto& w : workers_)
-        if (w->has_work()) return true;
-    return false;
-}
+bool runtime_core::has_pending_work() noexcept { return any_pending_work(*this); }
 
 runtime_metrics runtime_core::metrics() const {
     runtime_metrics m;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <coroutine>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -43,8 +44,10 @@ public:
     bool inject(void* task) noexcept;
     // Wakes a parked worker if nobody is searching for work (see idle.hpp).
     void notify_work() noexcept;
-    // True if any queue holds work (used by the last searcher before parking).
-    bool has_pending_work() const noexcept;
+    // True if any queue holds work (the re-check of a parking worker).
+    bool has_pending_work() noexcept;
+    // Runs a queue entry (a frame address, see worker.hpp).
+    static void run_task(void* entry) noexcept { std::coroutine_handle<>::from_address(frame_of(entry)).resume(); }
 
     inject_queue& global_queue() noexcept { return inject_; }
     idle_state& idle() noexcept { return idle_; }
@@ -74,5 +77,8 @@ private:
     bool stopped_ = false;
     std::uint16_t id_ = 0;  // in live_runtimes
 };
+
+// Instantiated once, in worker.cpp.
+extern template class basic_worker<runtime_core>;
 
 }  // namespace weft::detail

@@ -151,6 +151,17 @@ struct join_waiter : canceller {
     void* child_frame_ = nullptr;
 };
 
+// The first suspension of a root (note_suspend_slow): if a task awaits it inline (it took
+// us back from its LIFO slots and runs us by symmetric transfer), that waiter installs its
+// canceller now, since we may stay suspended for long (see join_waiter).
+inline void arm_inline_waiter(promise_base* root) noexcept {
+    std::uintptr_t w = root->link_.load(std::memory_order_relaxed);
+    if (promise_base::waiter_needs_arming(w)) {  // only ever true for a child run inline
+        root->link_.store(w | 1, std::memory_order_relaxed);
+        reinterpret_cast<join_waiter*>(w)->arm();
+    }
+}
+
 // Final step of a spawned task (from its final_suspend). Returns what to resume next.
 inline std::coroutine_handle<> complete_root(promise_base& p, void* frame) noexcept {
     if (p.registered()) unregister_root(p.own_core(), &p);
