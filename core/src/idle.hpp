@@ -74,12 +74,21 @@ public:
         return searching(state_.fetch_sub(one_searching, std::memory_order_seq_cst)) == 1;
     }
 
-    // Counts the caller as parked. Returns true if it was the last searcher.
+    // Counts the caller as parked. Returns true if it was the last searcher. The caller then
+    // looks at every queue once more (rule 4): the seq_cst fence orders those loads after
+    // the RMW, pairing with worker_to_notify()'s fence after a push — either the pusher sees
+    // us parked or our re-check sees its work. Without it the re-check's plain acquire loads
+    // may read stale queues even after a seq_cst RMW (C++20 [atomics.order]; tests/mc found
+    // it: x86 happens to order them, the language does not).
     bool park(int idx, bool was_searching) {
-        std::lock_guard lock(mu_);
-        std::uint64_t dec = 1 + (was_searching ? one_searching : 0);
-        std::uint64_t prev = state_.fetch_sub(dec, std::memory_order_seq_cst);
-        sleepers_.push_back(idx);
+        std::uint64_t prev;
+        {
+            std::lock_guard lock(mu_);
+            std::uint64_t dec = 1 + (was_searching ? one_searching : 0);
+            prev = state_.fetch_sub(dec, std::memory_order_seq_cst);
+            sleepers_.push_back(idx);
+        }
+        fence(std::memory_order_seq_cst);
         return was_searching && searching(prev) == 1;
     }
 

@@ -6,7 +6,8 @@
 //     system call;
 //   - park() (the owner only) consumes a permit if there is one and returns at once; else
 //     it turns empty into parked and sleeps while the word says parked; it leaves with the
-//     word empty again, consuming the permit that woke it.
+//     word empty again, consuming the permit that woke it. Every consumption is an
+//     acquire RMW, so the caller sees what every unpark() it consumed wrote before it.
 // An unpark() before park() is therefore never lost (the permit), and concurrent
 // unpark()s coalesce into one. Spurious returns are allowed (the caller re-checks).
 // tests/mc/test_mc_parker.cpp model-checks exactly this code.
@@ -30,8 +31,11 @@ public:
         if (state_.compare_exchange_strong(expected, empty, std::memory_order_acquire)) return;
         expected = empty;
         if (!state_.compare_exchange_strong(expected, parked, std::memory_order_acquire)) {
-            // Only unpark() changes the state besides us: it is `notified` now.
-            state_.store(empty, std::memory_order_release);
+            // Only unpark() changes the state besides us: it is `notified` now. Consume the
+            // permit with an RMW, not a store: more unpark()s may have landed since the CAS,
+            // and what each wrote before its unpark() must be visible to us (a store would
+            // swallow their permits without synchronizing with them: tests/mc found it).
+            state_.exchange(empty, std::memory_order_acquire);
             return;
         }
         timespec ts{};

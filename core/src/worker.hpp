@@ -111,12 +111,15 @@ public:
         if (hint != schedule_hint::yield && max_lifo_polls_ > 0) {
             // Spawned and woken tasks run newest first, on this warm cache; the oldest of the
             // LIFO slots moves to the queue when they are full.
+            const bool others = lifo_.maybe_has_work();
             void* evicted = lifo_.push(task);
             if (evicted) push_back(evicted);
-            // A new task is worth a wake-up (idle workers steal from the slots too); a woken
-            // one only once something reached the queue, or ping-pong pairs would bounce
-            // between workers.
-            if ((hint == schedule_hint::spawn || evicted) && has_peers_) core_.notify_work();
+            // A new task is worth a wake-up (idle workers steal from the slots too). A woken
+            // one only when it is not the only task waiting here: alone, it runs next, on
+            // this worker (a ping-pong pair must not bounce between workers); behind or in
+            // front of another one, one of them may wait for a long task to end — let an
+            // idle worker come and steal it (as tokio's LIFO slot does when it is taken).
+            if ((hint == schedule_hint::spawn || others || evicted) && has_peers_) core_.notify_work();
             return;
         }
         push_back(task);
@@ -204,6 +207,12 @@ private:
         if (n == 0) return nullptr;
         stats_.global_pops.add(n);
         for (std::size_t i = 1; i < n; ++i) push_back(batch[i]);
+        // The rest of the batch reached our queue without a wake-up, and we may be about to
+        // run a long task: a worker that parked meanwhile re-checked the queues while these
+        // tasks were in neither (or before our stores reached it), and sleeps. Like every
+        // other push, this one notifies (rule 2). This was the un-notified push behind the
+        // old 5 ms backstop (tests/mc/test_mc_scheduler.cpp, blocked_behind_a_global_batch).
+        if (n > 1 && has_peers_) core_.notify_work();
         return batch[0];
     }
 
@@ -276,13 +285,7 @@ private:
             }
             // Sleep until woken or until the next timer of this worker is due.
             // The reactor's wait also dispatches I/O that completes meanwhile, onto this worker.
-            std::chrono::nanoseconds timeout = hooks_->park_timeout();
-            // Backstop: while another worker runs, look for work again every few ms. A task
-            // woken into that worker's LIFO slots wakes nobody (rule 5 of idle.hpp covers the
-            // case we know: the LIFO cap), so any strand we have not found yet lasts at most
-            // this long instead of as long as the long task in front of it.
-            if (core_.idle().any_running() && (timeout.count() < 0 || timeout > strand_backstop))
-                timeout = strand_backstop;
+            const std::chrono::nanoseconds timeout = hooks_->park_timeout();
             if (timeout.count() != 0) hooks_->park(timeout);
             if (core_.idle().was_unparked(static_cast<int>(index_))) {
                 searching_ = true;  // the notifier counted us as searching
@@ -318,9 +321,6 @@ private:
         rng_ ^= rng_ << 5;
         return rng_;
     }
-
-    // A parked worker looks for work at least this often while another worker runs (see park).
-    static constexpr std::chrono::nanoseconds strand_backstop = std::chrono::milliseconds(5);
 
     Pool& core_;
     const std::uint32_t index_;
