@@ -64,4 +64,11 @@ weft::task<int> main_task() {
     co_return 0;
 }
 
-int main() { return weft::run(main_task()); }
+int main() {
+    try {
+        return weft::run(main_task());       // asyncio.run
+    } catch (const weft::config_error& e) {  // a bad WEFT_* variable or $WEFT_CONFIG file
+        fmt::print(stderr, "{}\n", e.what());
+        return 2;
+    }
+}

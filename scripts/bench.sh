@@ -11,7 +11,7 @@ build="$root/build-release"
 
 "$root/scripts/setup.sh"
 if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" "$root" -Dbuildtype=release -Dtests=false
+  meson setup "$build" "$root" -Dbuildtype=release -Dtests=disabled
 fi
 ninja -C "$build" -j2
 exec "$build/benchmarks/weft-bench" "$@"

@@ -56,13 +56,13 @@ run_suite build-test
 CXX="$cxx" scripts/check-consumers.sh build-test
 
 if [ "$asan" = 1 ]; then
-  configure build-asan -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false -Dexamples=false
+  configure build-asan -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled -Dexamples=disabled
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     run_suite build-asan --timeout-multiplier 3
 fi
 
 if [ "$tsan" = 1 ]; then
-  configure build-tsan -Dbuildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=false -Dexamples=false
+  configure build-tsan -Dbuildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=disabled -Dexamples=disabled
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
     run_suite build-tsan --suite scheduler --timeout-multiplier 4
 fi

@@ -26,14 +26,15 @@ constexpr std::size_t block = 128 << 10;
 
 weft::runtime_config io_config(const benchmark::State& state) {
     weft::runtime_config c;
-    c.io_driver = state.range(0) == 0 ? weft::io_driver_kind::epoll : weft::io_driver_kind::io_uring;
+    c.section<weft::io_config>().driver =
+        state.range(0) == 0 ? weft::io_driver_kind::epoll : weft::io_driver_kind::io_uring;
     c.workers = static_cast<std::uint32_t>(state.range(1));
     return c;
 }
 
 weft::task<> pong(weft::async_fd in, weft::async_fd out) {
     std::array<std::byte, 8> b;
-    while (co_await in.read(b) == b.size()) co_await out.write(b);
+    while (co_await in.read_some(b) == b.size()) co_await out.write_some(b);
 }
 
 weft::task<> ping(int n) {
@@ -42,8 +43,8 @@ weft::task<> ping(int n) {
     auto other = weft::spawn(pong(std::move(b_in), std::move(b_out)));
     std::array<std::byte, 8> b{};
     for (int i = 0; i < n; ++i) {
-        co_await a_out.write(b);
-        co_await a_in.read(b);
+        co_await a_out.write_some(b);
+        co_await a_in.read_some(b);
     }
     a_out.close();
     co_await other;

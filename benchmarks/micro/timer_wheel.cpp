@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "micro.hpp"
-#include "timer_wheel.hpp"
+#include <weft/internal/timer_wheel.hpp>
 
 namespace weft::micro {
 namespace {

@@ -1,20 +1,28 @@
 // weft-bench — runs the protocol's workloads on weft (../shared/bench-protocol.md).
 //
 //   weft-bench --scenario NAME[,NAME...] --threads 1,2 [--driver auto|epoll|io_uring]
-//              [--reps N] [--json FILE] [--metrics] [--list]
+//              [--config FILE] [--reps N] [--json FILE] [--metrics] [--list]
+//
+// The runtime starts from the user's configuration, as a program that calls
+// runtime_config::load() would get it: the file named by --config (else $WEFT_CONFIG), then
+// the WEFT_* variables; the flags override it (--threads sets workers, --driver the I/O
+// driver). Without --threads, a configured worker count (workers = N, WEFT_WORKERS=N) is the
+// one run, else 1 and 2; without --driver, the configured driver. So users benchmark the
+// configuration they deploy. A bad value is reported (naming it) before anything runs.
 //
 // Each run of a (scenario, threads) pair happens in a fresh process (fork) with a fresh
-// runtime, runtime_config{.workers = threads} (other fields default: WEFT_* variables and
-// $WEFT_CONFIG are deliberately ignored), exactly as the peers start one process per run:
-// no run inherits warm caches or allocator pools from another, and the peak RSS of each
-// run is its own. --in-process runs them all in this process instead (for debuggers). A progress line per run goes to
-// stderr; the table (median, min, max of the runs) to stdout at the end, and with --json the protocol's JSON. Exit
-// status: 0 done, 1 a run failed or the JSON could not be written, 2 bad usage.
+// runtime, exactly as the peers start one process per run: no run inherits warm caches or
+// allocator pools from another, and the peak RSS of each run is its own. --in-process runs
+// them all in this process instead (for debuggers). A progress line per run goes to stderr;
+// the table (median, min, max of the runs) to stdout at the end, and with --json the
+// protocol's JSON. Exit status: 0 done, 1 a run failed or the JSON could not be written,
+// 2 bad usage or a bad configuration.
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,11 +36,18 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <weft/config.hpp>
+#include <weft/error.hpp>
+#include <weft/io_config.hpp>
+#include <weft/io_stack.hpp>
+#include <weft/timer_config.hpp>
 #include <weft/runtime.hpp>
 
 #include "machine.hpp"
 #include "report.hpp"
 #include "scenarios.hpp"
+
+extern char** environ;
 
 namespace {
 
@@ -55,6 +70,7 @@ std::string metrics_total_line(const weft::runtime_metrics& m) {
 }
 
 struct options {
+    weft::runtime_config config;  // the user's; each run overrides workers and the driver
     std::vector<const weft::bench::scenario*> scenarios;
     std::vector<std::uint32_t> threads;
     std::vector<std::string> drivers;
@@ -77,12 +93,43 @@ weft::io_driver_kind driver_kind(const std::string& d) {
     return weft::io_driver_kind::automatic;
 }
 
-// One run on a fresh runtime, in this process.
-run_outcome run_here(const weft::bench::scenario& s, std::uint32_t threads, const std::string& driver, bool metrics) {
-    run_outcome out;
+// The WEFT_* variables of this process but WEFT_CONFIG (name -> value).
+std::map<std::string, std::string> weft_environment() {
+    std::map<std::string, std::string> env;
+    for (char** e = environ; e && *e; ++e) {
+        std::string_view kv(*e);
+        auto eq = kv.find('=');
+        if (eq == std::string_view::npos || !kv.starts_with("WEFT_") || kv.substr(0, eq) == "WEFT_CONFIG") continue;
+        env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+    }
+    return env;
+}
+
+// The user's configuration: --config FILE (else $WEFT_CONFIG), then WEFT_*; validated.
+// Throws weft::config_error.
+weft::runtime_config user_config(const std::string& config_file) {
     weft::runtime_config cfg;
+    if (config_file.empty()) {
+        cfg.apply_process_env();
+    } else {
+        cfg.apply_file(config_file);
+        cfg.apply_env(weft_environment());
+    }
+    // Read the sections of the modules weft-bench runs on, so that a bad [io] or [timers]
+    // setting (WEFT_IO_DRIVER=nonsense) stops it here, naming it.
+    (void)cfg.section<weft::timer_config>();
+    (void)cfg.section<weft::io_config>();
+    cfg.validate();
+    return cfg;
+}
+
+// One run on a fresh runtime, in this process.
+run_outcome run_here(const weft::runtime_config& base, const weft::bench::scenario& s, std::uint32_t threads,
+                     const std::string& driver, bool metrics) {
+    run_outcome out;
+    weft::runtime_config cfg = base;
     cfg.workers = threads;
-    cfg.io_driver = driver_kind(driver);
+    cfg.section<weft::io_config>().driver = driver_kind(driver);
     weft::runtime rt(cfg);
     weft::bench::last_extras() = {};
     out.rate = s.run(rt);
@@ -94,7 +141,8 @@ run_outcome run_here(const weft::bench::scenario& s, std::uint32_t threads, cons
 }
 
 // One run in a child process; the child reports through a pipe.
-run_outcome run_forked(const weft::bench::scenario& s, std::uint32_t threads, const std::string& driver, bool metrics) {
+run_outcome run_forked(const weft::runtime_config& base, const weft::bench::scenario& s, std::uint32_t threads,
+                       const std::string& driver, bool metrics) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
     std::fflush(stdout);
@@ -105,7 +153,7 @@ run_outcome run_forked(const weft::bench::scenario& s, std::uint32_t threads, co
         close(fds[0]);
         run_outcome out;
         try {
-            out = run_here(s, threads, driver, metrics);
+            out = run_here(base, s, threads, driver, metrics);
         } catch (const std::exception& e) {
             fmt::print(stderr, "weft-bench: {} threads={}: {}\n", s.name, threads, e.what());
         }
@@ -158,8 +206,8 @@ int run(const options& opt) {
                 r.driver = driver;
                 r.unit = s->unit;
                 for (int rep = 1; rep <= opt.reps; ++rep) {
-                    run_outcome o = opt.in_process ? run_here(*s, threads, driver, opt.metrics)
-                                                   : run_forked(*s, threads, driver, opt.metrics);
+                    run_outcome o = opt.in_process ? run_here(opt.config, *s, threads, driver, opt.metrics)
+                                                   : run_forked(opt.config, *s, threads, driver, opt.metrics);
                     if (!o.ok)
                         throw std::runtime_error(fmt::format("{} threads={} rep {} failed", s->name, threads, rep));
                     r.runs.push_back(o.rate);
@@ -212,11 +260,11 @@ int main(int argc, char** argv) {
     app.add_option("--threads", thread_args, "Worker counts to run each scenario with, comma-separated")
         ->delimiter(',')
         ->type_name("N[,N...]")
-        ->default_str("1,2");
+        ->default_str("the configured workers, else 1,2");
     app.add_option("--driver", driver_args, "I/O drivers to run each scenario with, comma-separated")
         ->delimiter(',')
         ->check(CLI::IsMember({"auto", "epoll", "io_uring"}))
-        ->default_str("auto");
+        ->default_str("the configured one");
     app.add_option("--connections", echo.connections, "echo: connections of the load")
         ->check(CLI::Range(1, 20000))
         ->capture_default_str();
@@ -229,6 +277,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();
     app.add_option("--json", json_path, "Also write the results to FILE as JSON")->type_name("FILE");
+    std::string config_file;
+    app.add_option("--config", config_file, "Start from this TOML config file instead of $WEFT_CONFIG")
+        ->type_name("FILE");
     app.add_flag("--list", list, "List the scenarios and exit");
     app.add_flag("--metrics", metrics, "Print each run's runtime metrics (total line) to stderr");
     bool in_process = false;
@@ -245,6 +296,15 @@ int main(int argc, char** argv) {
     }
 
     options opt;
+    try {
+        opt.config = user_config(config_file);
+    } catch (const weft::config_error& e) {
+        fmt::print(stderr, "weft-bench: {}\n", e.what());
+        return exit_usage;
+    }
+    // Flags override the configuration; what they leave out comes from it.
+    if (app.count("--driver") == 0) driver_args = {weft::to_string(opt.config.section<weft::io_config>().driver)};
+    if (app.count("--threads") == 0 && opt.config.workers != 0) thread_args = {std::to_string(opt.config.workers)};
     opt.drivers = driver_args;
     opt.reps = reps;
     opt.json_path = json_path;

@@ -1,12 +1,12 @@
-// config.cpp — the key table of runtime_config and its three sources.
-// One table describes every key once (name, type, range); the TOML reader, the
+// config.cpp — core's keys of runtime_config and the three sources (file, environment,
+// code). One table describes each core key once (name, type, range); the TOML reader, the
 // environment reader and validate() all go through it, so a key cannot be accepted by one
-// source and rejected by another.
-#include <weft/config.hpp>
-#include <weft/error.hpp>
+// source and rejected by another. Keys of the modules above core travel as config_values
+// to their sections (config_sections.cpp).
+#include <sys/stat.h>
 
-#include <cstdlib>
-#include <functional>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 #include <string_view>
 #include <vector>
@@ -14,159 +14,122 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <weft/config.hpp>
+#include <weft/error.hpp>
+
 extern char** environ;
 
 namespace weft {
 namespace {
 
+using config_parse::reject;
+
 struct key_desc {
     const char* name;
-    // Parses text (env) into the config; throws config_error via `fail`.
-    std::function<void(runtime_config&, const std::string& src, const std::string& text)> from_text;
-    // Reads a TOML node.
-    std::function<void(runtime_config&, const std::string& src, const toml::node& node)> from_toml;
-    std::function<void(const runtime_config&)> check;
+    void (*set)(runtime_config&, const config_value&);
+    void (*check)(const runtime_config&);
 };
 
-[[noreturn]] void fail(const std::string& src, const char* key, const std::string& value, const std::string& why) {
-    throw config_error(src, key, value, why);
+template <auto Field, std::uint64_t Lo, std::uint64_t Hi, bool Pow2 = false>
+key_desc uint_key(const char* name) {
+    return {name, [](runtime_config& c, const config_value& v) { c.*Field = config_parse::to_uint(v, Lo, Hi, Pow2); },
+            nullptr};
 }
 
-std::uint64_t parse_uint(const std::string& src, const char* key, const std::string& text) {
-    if (text.empty() || text.size() > 19) fail(src, key, text, "expected an unsigned integer");
-    std::uint64_t v = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') fail(src, key, text, "expected an unsigned integer");
-        v = v * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return v;
+template <auto Field>
+key_desc bool_key(const char* name) {
+    return {name, [](runtime_config& c, const config_value& v) { c.*Field = config_parse::to_bool(v); }, nullptr};
 }
 
-bool parse_bool(const std::string& src, const char* key, const std::string& text) {
-    if (text == "1" || text == "true" || text == "on" || text == "yes") return true;
-    if (text == "0" || text == "false" || text == "off" || text == "no") return false;
-    fail(src, key, text, "expected true/false (or 1/0, on/off, yes/no)");
-}
-
-log_level parse_level(const std::string& src, const char* key, const std::string& text) {
+log_level parse_level(const config_value& v) {
     static const std::pair<const char*, log_level> names[] = {
         {"trace", log_level::trace},       {"debug", log_level::debug},  {"info", log_level::info},
         {"warn", log_level::warn},         {"warning", log_level::warn}, {"error", log_level::err},
         {"critical", log_level::critical}, {"off", log_level::off}};
+    std::string text = config_parse::to_string(v);
     for (auto& [n, l] : names)
         if (text == n) return l;
-    fail(src, key, text, "expected one of trace, debug, info, warn, error, critical, off");
+    reject(v, "expected one of trace, debug, info, warn, error, critical, off");
 }
 
-io_driver_kind parse_driver(const std::string& src, const char* key, const std::string& text) {
-    if (text == "auto") return io_driver_kind::automatic;
-    if (text == "epoll") return io_driver_kind::epoll;
-    if (text == "io_uring" || text == "uring") return io_driver_kind::io_uring;
-    fail(src, key, text, "expected one of auto, epoll, io_uring");
-}
-
-std::string node_text(const toml::node& n) {
-    std::ostringstream os;
-    n.visit([&](auto&& v) { os << v; });
-    return os.str();
-}
-
-key_desc uint_key(const char* name, std::uint32_t runtime_config::*field, std::uint64_t lo, std::uint64_t hi,
-                  bool pow2 = false) {
-    auto check_value = [=](const std::string& src, std::uint64_t v, const std::string& shown) {
-        if (v < lo || v > hi) fail(src, name, shown, fmt::format("must be in {}..{}", lo, hi));
-        if (pow2 && (v & (v - 1)) != 0) fail(src, name, shown, "must be a power of two");
-    };
-    return key_desc{name,
-                    [=](runtime_config& c, const std::string& src, const std::string& text) {
-                        std::uint64_t v = parse_uint(src, name, text);
-                        check_value(src, v, text);
-                        c.*field = static_cast<std::uint32_t>(v);
-                    },
-                    [=](runtime_config& c, const std::string& src, const toml::node& n) {
-                        auto v = n.value_exact<std::int64_t>();
-                        if (!v) fail(src, name, node_text(n), "expected an integer");
-                        if (*v < 0) fail(src, name, node_text(n), fmt::format("must be in {}..{}", lo, hi));
-                        check_value(src, static_cast<std::uint64_t>(*v), node_text(n));
-                        c.*field = static_cast<std::uint32_t>(*v);
-                    },
-                    [=](const runtime_config& c) { check_value("code", c.*field, std::to_string(c.*field)); }};
-}
-
-// A key whose value is one of a few names (parse: text -> value, or fail).
-template <class T>
-key_desc name_key(const char* name, T runtime_config::*field,
-                  T (*parse)(const std::string&, const char*, const std::string&)) {
-    return key_desc{
-        name, [=](runtime_config& c, const std::string& src, const std::string& t) { c.*field = parse(src, name, t); },
-        [=](runtime_config& c, const std::string& src, const toml::node& n) {
-            auto v = n.value_exact<std::string>();
-            if (!v) fail(src, name, node_text(n), "expected a string");
-            c.*field = parse(src, name, *v);
-        },
-        [](const runtime_config&) {}};
-}
-
-key_desc bool_key(const char* name, bool runtime_config::*field) {
-    return key_desc{
-        name,
-        [=](runtime_config& c, const std::string& src, const std::string& t) { c.*field = parse_bool(src, name, t); },
-        [=](runtime_config& c, const std::string& src, const toml::node& n) {
-            auto v = n.value_exact<bool>();
-            if (!v) fail(src, name, node_text(n), "expected true or false");
-            c.*field = *v;
-        },
-        [](const runtime_config&) {}};
-}
-
-const std::vector<key_desc>& keys() {
+const std::vector<key_desc>& core_keys() {
     static const std::vector<key_desc> table = {
-        uint_key("workers", &runtime_config::workers, 0, 1024),
-        bool_key("pin_workers", &runtime_config::pin_workers),
-        bool_key("paused_time", &runtime_config::paused_time),
-        key_desc{"thread_name_prefix",
-                 [](runtime_config& c, const std::string&, const std::string& t) { c.thread_name_prefix = t; },
-                 [](runtime_config& c, const std::string& src, const toml::node& n) {
-                     auto v = n.value_exact<std::string>();
-                     if (!v) fail(src, "thread_name_prefix", node_text(n), "expected a string");
-                     c.thread_name_prefix = *v;
-                 },
-                 [](const runtime_config& c) {
-                     if (c.thread_name_prefix.size() > 12)
-                         fail("code", "thread_name_prefix", c.thread_name_prefix,
-                              "at most 12 characters (Linux keeps 15 with the index)");
-                 }},
-        uint_key("local_queue_capacity", &runtime_config::local_queue_capacity, 16, 65536, true),
-        uint_key("global_queue_interval", &runtime_config::global_queue_interval, 1, 1'000'000),
-        uint_key("max_lifo_polls", &runtime_config::max_lifo_polls, 0, 16),
-        uint_key("spin_before_park_us", &runtime_config::spin_before_park_us, 0, 100'000),
-        uint_key("timer_tick_us", &runtime_config::timer_tick_us, 100, 1'000'000),
-        name_key("log_level", &runtime_config::log, &parse_level),
-        name_key("io_driver", &runtime_config::io_driver, &parse_driver),
-        uint_key("io_uring_entries", &runtime_config::io_uring_entries, 8, 32768, true),
-        uint_key("io_submit_batch", &runtime_config::io_submit_batch, 1, 4096),
-        uint_key("io_events_per_wait", &runtime_config::io_events_per_wait, 1, 65536),
-        uint_key("blocking_threads", &runtime_config::blocking_threads, 1, 4096),
-        uint_key("blocking_keep_alive_ms", &runtime_config::blocking_keep_alive_ms, 1, 3'600'000),
+        uint_key<&runtime_config::workers, 0, 1024>("workers"),
+        bool_key<&runtime_config::pin_workers>("pin_workers"),
+        {"thread_name_prefix",
+         [](runtime_config& c, const config_value& v) {
+             std::string s = config_parse::to_string(v);
+             if (s.size() > 12) reject(v, "at most 12 characters (Linux keeps 15 with the index)");
+             c.thread_name_prefix = std::move(s);
+         },
+         [](const runtime_config& c) {
+             if (c.thread_name_prefix.size() > 12)
+                 throw config_error("code", "thread_name_prefix", c.thread_name_prefix,
+                                    "at most 12 characters (Linux keeps 15 with the index)");
+         }},
+        uint_key<&runtime_config::local_queue_capacity, 16, 65536, true>("local_queue_capacity"),
+        uint_key<&runtime_config::global_queue_interval, 1, 1'000'000>("global_queue_interval"),
+        uint_key<&runtime_config::max_lifo_polls, 0, 16>("max_lifo_polls"),
+        uint_key<&runtime_config::spin_before_park_us, 0, 100'000>("spin_before_park_us"),
+        {"log_level", [](runtime_config& c, const config_value& v) { c.log = parse_level(v); }, nullptr},
     };
     return table;
 }
 
-const key_desc* find_key(std::string_view name) {
-    for (auto& k : keys())
+const key_desc* find_core_key(std::string_view name) {
+    for (auto& k : core_keys())
         if (name == k.name) return &k;
     return nullptr;
 }
 
-std::string env_name(const char* key) {
-    std::string s = "WEFT_";
-    for (const char* p = key; *p; ++p) s += static_cast<char>(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-    return s;
+// Checks of values set in code, for the integer keys (the others check in their setter).
+void check_core_ranges(const runtime_config& c) {
+    config_parse::check_uint("workers", c.workers, 0, 1024);
+    config_parse::check_uint("local_queue_capacity", c.local_queue_capacity, 16, 65536, true);
+    config_parse::check_uint("global_queue_interval", c.global_queue_interval, 1, 1'000'000);
+    config_parse::check_uint("max_lifo_polls", c.max_lifo_polls, 0, 16);
+    config_parse::check_uint("spin_before_park_us", c.spin_before_park_us, 0, 100'000);
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& ch : out)
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    return out;
+}
+
+// A TOML scalar as a config_value (strings without their quotes).
+config_value from_node(const std::string& source, std::string section, std::string key, const toml::node& n) {
+    config_value v{source, std::move(section), std::move(key), {}, config_value::kind::other};
+    if (auto s = n.value_exact<std::string>()) {
+        v.text = *s;
+        v.type = config_value::kind::string;
+    } else if (auto i = n.value_exact<std::int64_t>()) {
+        v.text = std::to_string(*i);
+        v.type = config_value::kind::integer;
+    } else if (auto b = n.value_exact<bool>()) {
+        v.text = *b ? "true" : "false";
+        v.type = config_value::kind::boolean;
+    } else {
+        std::ostringstream os;
+        n.visit([&](auto&& x) { os << x; });
+        v.text = os.str();
+    }
+    return v;
+}
+
+// The file must be a readable regular file (not a directory, a device or a FIFO, which
+// would read as empty or never end).
+void check_config_file(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw config_error(path, "<file>", path, std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw config_error(path, "<file>", path, "not a regular file");
 }
 
 }  // namespace
 
 void runtime_config::apply_file(const std::string& path) {
+    check_config_file(path);
     toml::table tbl;
     try {
         tbl = toml::parse_file(path);
@@ -177,20 +140,38 @@ void runtime_config::apply_file(const std::string& path) {
         throw config_error(path, "<file>", path, what);
     }
     for (auto&& [k, node] : tbl) {
-        const key_desc* d = find_key(k.str());
-        if (!d) throw config_error(path, std::string(k.str()), node_text(node), "unknown key");
-        d->from_toml(*this, path, node);
+        std::string key(k.str());
+        if (const toml::table* section = node.as_table()) {
+            // [section]: a module's keys, checked by the module when it reads them.
+            for (auto&& [sk, snode] : *section) {
+                if (snode.is_table() || snode.is_array())
+                    throw config_error(path, key + "." + std::string(sk.str()), "", "expected a value, not a table");
+                sections.add(from_node(path, key, std::string(sk.str()), snode));
+            }
+            continue;
+        }
+        const key_desc* d = find_core_key(key);
+        config_value v = from_node(path, "", key, node);
+        if (!d) reject(v, "unknown key");
+        d->set(*this, v);
     }
 }
 
 void runtime_config::apply_env(const std::map<std::string, std::string>& env) {
     for (auto& [name, value] : env) {
         if (name.rfind("WEFT_", 0) != 0 || name == "WEFT_CONFIG") continue;
-        const key_desc* found = nullptr;
-        for (auto& k : keys())
-            if (env_name(k.name) == name) found = &k;
-        if (!found) throw config_error("environment", name, value, "unknown WEFT_ variable");
-        found->from_text(*this, "environment (" + name + ")", value);
+        if (value.empty()) continue;  // VAR= means unset, as in most tools
+        const std::string source = "environment (" + name + ")";
+        const std::string rest = lower(std::string_view(name).substr(5));
+        if (const key_desc* d = find_core_key(rest)) {
+            d->set(*this, config_value{source, "", rest, value, config_value::kind::text});
+            continue;
+        }
+        // WEFT_<SECTION>_<KEY>: a module's key, checked by the module when it reads it.
+        auto cut = rest.find('_');
+        if (cut == std::string::npos || cut == 0 || cut + 1 == rest.size())
+            throw config_error(source, name, value, "unknown WEFT_ variable");
+        sections.add(config_value{source, rest.substr(0, cut), rest.substr(cut + 1), value, config_value::kind::text});
     }
 }
 
@@ -202,15 +183,15 @@ void runtime_config::apply_process_env() {
         if (eq == std::string_view::npos || kv.rfind("WEFT_", 0) != 0) continue;
         env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
     }
-    if (auto it = env.find("WEFT_CONFIG"); it != env.end()) {
-        if (it->second.empty()) throw config_error("environment", "WEFT_CONFIG", "", "empty file name");
-        apply_file(it->second);
-    }
+    if (auto it = env.find("WEFT_CONFIG"); it != env.end() && !it->second.empty()) apply_file(it->second);
     apply_env(env);
 }
 
 void runtime_config::validate() const {
-    for (auto& k : keys()) k.check(*this);
+    check_core_ranges(*this);
+    for (auto& k : core_keys())
+        if (k.check) k.check(*this);
+    sections.validate();
 }
 
 std::uint32_t runtime_config::resolved_workers() const { return workers != 0 ? workers : available_cpus(); }
@@ -225,18 +206,6 @@ runtime_config runtime_config::load() {
     runtime_config c;
     c.apply_process_env();
     return c;
-}
-
-std::string to_string(io_driver_kind k) {
-    switch (k) {
-        case io_driver_kind::automatic:
-            return "auto";
-        case io_driver_kind::epoll:
-            return "epoll";
-        case io_driver_kind::io_uring:
-            return "io_uring";
-    }
-    return "?";
 }
 
 std::string to_string(log_level l) {

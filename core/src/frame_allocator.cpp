@@ -59,17 +59,37 @@ void* scalable_alloc(std::size_t bytes) {
 
 void scalable_free(void* p) noexcept { ::scalable_free(p); }
 
-#if WEFT_PLAIN_FRAME_ALLOC
-// Sanitizer builds: every frame comes from malloc, so ASan sees a use after free of a frame
-// and TSan sees the hand-over of memory between threads (tbbmalloc is not instrumented).
-void* cached_alloc(std::size_t bytes) {
-    void* p = std::malloc(bytes);
-    if (!p) throw std::bad_alloc();
-    return p;
+// Frames come from malloc instead, so that a sanitizer sees every frame's life — ASan a use
+// after free of a frame, TSan the hand-over of memory between threads (tbbmalloc is not
+// instrumented, and neither is the cache): in weft's own sanitizer builds
+// (WEFT_PLAIN_FRAME_ALLOC, set by meson.build), and whenever a sanitizer's runtime is loaded
+// into the process — a user's ASan or TSan build linked against an uninstrumented weft —
+// since malloc is then the sanitizer's. The test is the address of a weak symbol of each
+// sanitizer's runtime, fixed when the program is loaded: two loads per call, and right even
+// for frames allocated by other static initialisers (no initialisation order to get wrong).
+extern "C" {
+[[gnu::weak]] void __asan_init();
+[[gnu::weak]] void __tsan_init();
 }
-void cached_free(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+inline bool plain_frames_now() noexcept {
+#if WEFT_PLAIN_FRAME_ALLOC
+    return true;
 #else
+    return &__asan_init != nullptr || &__tsan_init != nullptr;
+#endif
+}
+}  // namespace
+
+bool frames_use_malloc() noexcept { return plain_frames_now(); }
+
 void* cached_alloc(std::size_t bytes) {
+    if (plain_frames_now()) [[unlikely]] {
+        void* p = std::malloc(bytes);
+        if (!p) throw std::bad_alloc();
+        return p;
+    }
     if (bytes > max_cached) return scalable_alloc(bytes);
     // Always allocate the whole class, so that any block can later serve any frame of it.
     std::size_t c = class_of(bytes);
@@ -85,6 +105,10 @@ void* cached_alloc(std::size_t bytes) {
 }
 
 void cached_free(void* p, std::size_t bytes) noexcept {
+    if (plain_frames_now()) [[unlikely]] {
+        std::free(p);
+        return;
+    }
     frame_cache& cache = tl_cache;
     if (bytes <= max_cached && !cache.dead) {
         std::size_t c = class_of(bytes);
@@ -99,7 +123,5 @@ void cached_free(void* p, std::size_t bytes) noexcept {
     }
     ::scalable_free(p);
 }
-
-#endif
 
 }  // namespace weft::detail

@@ -1,18 +1,34 @@
-// futex_parker.cpp — the default parker: one futex word per worker (park_word.hpp).
+// futex_parker.cpp — the parker of a runtime without an I/O driver: the owner sleeps on
+// the permit word itself with FUTEX_WAIT, and wake() is one FUTEX_WAKE (os_wait.hpp, which
+// the model checker of tests/mc/ replaces: it runs this parker as it ships).
 #include <weft/detail/parker.hpp>
 
-#include "park_word.hpp"
+#include <cerrno>
+#include <ctime>
+
+#include "os_wait.hpp"
 
 namespace weft::detail {
 namespace {
 
 class futex_parker final : public parker {
-public:
-    void park(std::chrono::nanoseconds timeout) override { word_.park(timeout); }
-    void unpark() noexcept override { word_.unpark(); }
+protected:
+    void wait(std::chrono::nanoseconds timeout) override {
+        timespec ts{};
+        timespec* tsp = nullptr;
+        if (timeout.count() >= 0) {
+            ts.tv_sec = static_cast<time_t>(timeout.count() / 1'000'000'000);
+            ts.tv_nsec = static_cast<long>(timeout.count() % 1'000'000'000);
+            tsp = &ts;
+        }
+        atomic<std::uint32_t>& word = state_word();
+        while (word.load(std::memory_order_acquire) == parked_state) {
+            // Returns at once if the word is no longer `parked` (an unpark came first).
+            if (futex_wait(word, parked_state, tsp) == -ETIMEDOUT) break;
+        }
+    }
 
-private:
-    park_word word_;
+    void wake() noexcept override { futex_wake(state_word(), 1); }
 };
 
 }  // namespace

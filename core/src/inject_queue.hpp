@@ -21,6 +21,8 @@
 #include <atomic>
 #include <bit>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -56,10 +58,18 @@ public:
         size_.store(len_, std::memory_order_release);
         return true;
     }
-    // Throws std::bad_alloc.
-    void push_batch(void* const* items, std::size_t n) {
+    // A full local queue's overflow. It cannot fail: the caller is the scheduler's wake-up
+    // path (noexcept by design: drivers, timers and cancellers call it), and the tasks it
+    // carries must not be lost; so a ring that cannot grow is fatal, with a message, as an
+    // allocation failure is in tokio's scheduler.
+    void push_batch(void* const* items, std::size_t n) noexcept {
         std::lock_guard lock(mu_);
-        reserve(len_ + n);
+        try {
+            reserve(len_ + n);
+        } catch (const std::bad_alloc&) {
+            std::fprintf(stderr, "weft: out of memory growing the global run queue to %zu tasks\n", len_ + n);
+            std::abort();
+        }
         std::size_t tail = (head_ + len_) & (cap_ - 1);
         std::size_t first = std::min(n, cap_ - tail);  // up to the end of the buffer, then wrap
         std::copy_n(items, first, buf_ + tail);

@@ -25,7 +25,7 @@ namespace weft::detail {
 class lifo_slots {
 public:
     // Small on purpose: one pending sibling per level of a fork-join recursion, so 16
-    // levels run inline (W2: 8 slots gave 27M, 16 give 28.5M tasks/s on one worker); older
+    // levels run inline (weft-bench fork_join: 8 slots gave 27M, 16 give 28.5M tasks/s on one worker); older
     // work belongs in the queue, where it is stolen in bulk. Thieves scan all of them.
     static constexpr std::uint32_t slots = 16;
 

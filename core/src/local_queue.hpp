@@ -9,7 +9,7 @@
 //     overwritten while head_ still equals the value the thief read.
 // Counters are 64-bit, so they never wrap in practice (no ABA on head_).
 // When full, the owner moves half of the queue to the injection queue in one batch
-// (see worker::push_local), which keeps the cost of overflow O(1) per task amortised.
+// (see worker::push_back), which keeps the cost of overflow O(1) per task amortised.
 #pragma once
 
 #include <atomic>

@@ -1,5 +1,5 @@
 // log.cpp — creation of the "weft" logger and the report of errors nobody awaited.
-#include "log.hpp"
+#include <weft/internal/log.hpp>
 
 #include <exception>
 
@@ -40,6 +40,17 @@ void report_unretrieved_error(const std::exception_ptr& e) noexcept {
         }
     } catch (...) {
         // Logging failed (out of memory, closed stderr): nothing better to do.
+    }
+}
+
+void report_unjoined_group(bool scope, std::size_t live) noexcept {
+    try {
+        log().error(
+            "weft::{} destroyed with {} child task(s) still running and never joined: they were cancelled and "
+            "run on detached, possibly touching state that is gone. Join on every path: use "
+            "weft::with_task_group (docs/structured-concurrency.md)",
+            scope ? "task_scope" : "task_group", live);
+    } catch (...) {
     }
 }
 

@@ -7,7 +7,7 @@
 
 namespace weft::detail {
 
-// W5 (bytes per waiting task) depends on these: see docs/architecture.md, "Tasks and frames".
+// weft-bench idle_memory (bytes per waiting task) depends on these: see docs/architecture.md, "Tasks and frames".
 // (Not in the model checker's build of this file, whose atomics carry its bookkeeping.)
 #if !defined(WEFT_MODEL_CHECK)
 static_assert(sizeof(promise_base) == 3 * sizeof(void*), "the promise is three words");

@@ -6,8 +6,8 @@
 namespace weft {
 namespace detail {
 
-runtime_core* make_started_core(const runtime_config& cfg) {
-    auto core = std::make_unique<runtime_core>(cfg);
+runtime_core* make_started_core(const runtime_config& cfg, const runtime_stack& stack) {
+    auto core = std::make_unique<runtime_core>(cfg, stack);
     core->start();
     return core.release();
 }
@@ -16,16 +16,19 @@ void destroy_core(runtime_core* core) noexcept { delete core; }
 
 runtime_metrics core_metrics(const runtime_core* core) { return core->metrics(); }
 
-const runtime_config& core_config(const runtime_core* core) noexcept { return core->config(); }
-
 }  // namespace detail
 
 runtime::runtime() : runtime(runtime_config::load()) {}
 
-runtime::runtime(const runtime_config& config) : core_(detail::make_started_core(config)) {}
+runtime::runtime(const runtime_config& config) : runtime(config, default_stack()) {}
+
+runtime::runtime(const runtime_config& config, const runtime_stack& stack)
+    : core_(detail::make_started_core(config, stack)) {}
 
 runtime::~runtime() { detail::destroy_core(core_); }
 
 std::uint32_t runtime::worker_count() const noexcept { return core_->worker_count(); }
+
+std::string runtime::stack_description() const { return core_->services().describe(); }
 
 }  // namespace weft

@@ -3,11 +3,14 @@
 
 #include <coroutine>
 #include <mutex>
+#include <thread>
 #include <unordered_set>
 
-#include <weft/detail/join_state.hpp>
+#include <fmt/format.h>
 
-#include "log.hpp"
+#include <weft/detail/join_state.hpp>
+#include <weft/error.hpp>
+#include <weft/internal/log.hpp>
 
 namespace weft::detail {
 
@@ -30,21 +33,52 @@ void give_back_runtime_id(std::uint16_t id) noexcept {
     std::lock_guard lock(live_runtimes_mu);
     live_runtimes[id] = nullptr;
 }
+
+// Validates first, so that a bad config never reads the CPU count or takes an id.
+const runtime_config& validated(const runtime_config& cfg) {
+    cfg.validate();
+    return cfg;
+}
+
+// Every setting of the file and the environment must have been read by a module of the
+// stack; what is left names a section (or a key) nobody reads.
+void reject_unread(const std::vector<config_value>& pending, const runtime_services& services) {
+    if (pending.empty()) return;
+    const config_value& v = pending.front();
+    throw config_error(v.source, v.name(), v.text,
+                       fmt::format("unknown key: no module of this runtime reads a section [{}] (the runtime has: {})",
+                                   v.section, services.describe()));
+}
+
 }  // namespace
 
-runtime_core::runtime_core(const runtime_config& cfg)
-    : config_(cfg), idle_(cfg.resolved_workers()), registry_(cfg.resolved_workers() * 4) {
-    config_.validate();
+runtime_core::runtime_core(const runtime_config& cfg, const runtime_stack& stack)
+    : config_(validated(cfg)),
+      worker_count_(config_.resolved_workers()),
+      idle_(worker_count_),
+      registry_(worker_count_ * 4) {
     id_ = take_runtime_id(this);
-    set_log_level(config_.log);
-    std::uint32_t n = config_.resolved_workers();
-    workers_.reserve(n);
-    for (std::uint32_t i = 0; i < n; ++i)
-        workers_.push_back(std::make_unique<worker>(*this, config_, i, n, make_worker_hooks(*this, i)));
+    try {
+        set_log_level(config_.log);
+        services_ = stack.build(*this, config_);
+        reject_unread(config_.sections.pending(), *services_);
+        config_.sections.validate();
+        workers_.reserve(worker_count_);
+        for (std::uint32_t i = 0; i < worker_count_; ++i)
+            workers_.push_back(
+                std::make_unique<worker>(*this, config_, i, worker_count_, services_->make_worker(*this, i)));
+    } catch (...) {
+        workers_.clear();
+        services_.reset();
+        give_back_runtime_id(id_);
+        throw;
+    }
 }
 
 runtime_core::~runtime_core() {
     shutdown();
+    workers_.clear();
+    services_.reset();
     give_back_runtime_id(id_);
 }
 
@@ -61,8 +95,11 @@ void runtime_core::shutdown() {
     shutdown_.store(true, std::memory_order_seq_cst);
     for (auto& w : workers_) w->unpark();
     for (auto& w : workers_) w->join();
-    // I/O the kernel still owns and blocking threads may write into task frames: stop them.
-    for (auto& w : workers_) w->hooks()->shutdown();
+    // I/O the kernel still owns, blocking threads and offloads may write into task frames
+    // or resume them: stop them.
+    for (auto& w : workers_) w->services().shutdown();
+    services_->shutdown();
+    while (offloads_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
     // Nothing runs any more. What is left: tasks that never started (in the queues, tagged)
     // and tasks suspended on something (registered). Queue entries of other kinds point into
     // the frames of registered tasks.
@@ -105,13 +142,12 @@ void runtime_core::wake_all_workers() noexcept {
     for (auto& w : workers_) w->unpark();
 }
 
-std::shared_ptr<void>& shared_hook_state(runtime_core& core, hook_state_slot slot) noexcept {
-    return core.shared_hook_state(slot);
-}
 bool is_tearing_down(const runtime_core* core) noexcept { return core->is_tearing_down(); }
 std::uint16_t core_id(const runtime_core* core) noexcept { return core->id(); }
-bool paused_time(const runtime_core& core) noexcept { return core.config().paused_time; }
 void wake_all_workers(runtime_core& core) noexcept { core.wake_all_workers(); }
+const runtime_config& core_config(const runtime_core* core) noexcept { return core->config(); }
+std::uint32_t core_worker_count(const runtime_core* core) noexcept { return core->worker_count(); }
+runtime_services& services_of(runtime_core& core) noexcept { return core.services(); }
 
 bool runtime_core::has_pending_work() noexcept { return any_pending_work(*this); }
 

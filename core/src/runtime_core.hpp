@@ -2,10 +2,12 @@
 // bookkeeping, the live-task registry. public weft::runtime owns one; workers and the
 // scheduler API reach it through a pointer.
 //
-// Lifecycle: constructed (threads not started) -> start() -> shutdown(): the shutdown flag
-// is raised, every worker is unparked and joined, queued work is dropped, and every task
-// still registered (suspended or queued) is destroyed on the calling thread, after the
-// workers' hooks have stopped what could still touch those frames (worker_hooks::shutdown).
+// Lifecycle: constructed (the stack's services built, threads not started) -> start() ->
+// shutdown(): the shutdown flag is raised, every worker is unparked and joined, the
+// services stop what could still touch task frames (worker_services::shutdown, then
+// runtime_services::shutdown; offloads still running on oneTBB are waited for), queued work
+// is dropped, and every task still registered (suspended or queued) is destroyed on the
+// calling thread.
 #pragma once
 
 #include <atomic>
@@ -15,7 +17,9 @@
 #include <vector>
 
 #include <weft/config.hpp>
+#include <weft/detail/worker_services.hpp>
 #include <weft/metrics.hpp>
+#include <weft/runtime_stack.hpp>
 
 #include "counter.hpp"
 #include "idle.hpp"
@@ -27,14 +31,16 @@ namespace weft::detail {
 
 class runtime_core {
 public:
-    explicit runtime_core(const runtime_config& cfg);
+    // Throws config_error / system_error (the stack's services could not be built).
+    runtime_core(const runtime_config& cfg, const runtime_stack& stack);
     ~runtime_core();
 
     void start();
     void shutdown();
 
     const runtime_config& config() const noexcept { return config_; }
-    std::uint32_t worker_count() const noexcept { return static_cast<std::uint32_t>(workers_.size()); }
+    // Resolved once, when the runtime is built.
+    std::uint32_t worker_count() const noexcept { return worker_count_; }
     worker& worker_at(std::uint32_t i) noexcept { return *workers_[i]; }
     bool is_shutdown() const noexcept { return shutdown_.load(std::memory_order_acquire); }
     bool is_tearing_down() const noexcept { return tearing_down_.load(std::memory_order_acquire); }
@@ -55,17 +61,17 @@ public:
 
     runtime_metrics metrics() const;
 
-    // State the modules above core share between the hooks of all workers (the timers'
-    // clock). core only keeps it alive; it is created by the first make_worker_hooks().
-    std::shared_ptr<void>& shared_hook_state(hook_state_slot slot) noexcept {
-        return shared_hook_state_[static_cast<int>(slot)];
-    }
-    // Unparks every worker, so that each re-reads its hooks' park timeout.
+    runtime_services& services() const noexcept { return *services_; }
+    // Unparks every worker, so that each re-reads its services' park timeout.
     void wake_all_workers() noexcept;
+    // offload() calls in flight on oneTBB (shutdown waits for them: they resume frames).
+    std::atomic<std::uint64_t>& offloads() noexcept { return offloads_; }
 
 private:
     runtime_config config_;
-    std::shared_ptr<void> shared_hook_state_[2];  // before workers_: their hooks may use it
+    std::uint32_t worker_count_;
+    std::uint16_t id_ = 0;                        // in live_runtimes
+    std::unique_ptr<runtime_services> services_;  // before workers_: their services use it
     std::vector<std::unique_ptr<worker>> workers_;
     inject_queue inject_;
     idle_state idle_;
@@ -73,9 +79,9 @@ private:
     std::atomic<bool> shutdown_{false};
     std::atomic<bool> tearing_down_{false};  // destroying the tasks left at shutdown
     std::atomic<std::uint64_t> remote_spawns_{0};
+    std::atomic<std::uint64_t> offloads_{0};
     bool started_ = false;
     bool stopped_ = false;
-    std::uint16_t id_ = 0;  // in live_runtimes
 };
 
 // Instantiated once, in worker.cpp.

@@ -10,7 +10,8 @@
 
 #include <weft/detail/join_state.hpp>
 
-#include "log.hpp"
+#include <weft/internal/log.hpp>
+
 #include "runtime_core.hpp"
 
 namespace weft::detail {
@@ -53,7 +54,9 @@ void basic_worker<Pool>::run() {
         }
     }
     tl_worker = this;
+    services_->attach();
     run_loop();
+    services_->detach();
     tl_worker = nullptr;
 }
 
@@ -78,7 +81,7 @@ bool take_back_unstarted(runtime_core* core, void* frame) noexcept {
     return w && &w->core() == core && w->take_back(frame);
 }
 
-worker_hooks* current_worker_hooks() noexcept { return tl_worker ? tl_worker->hooks() : nullptr; }
+worker_services* current_worker_services() noexcept { return tl_worker ? &tl_worker->services() : nullptr; }
 
 bool consume_budget() noexcept {
     worker* w = tl_worker;

@@ -1,4 +1,4 @@
-// worker.hpp — one scheduler thread: its run queue, LIFO slots, hooks and counters, and
+// worker.hpp — one scheduler thread: its run queue, LIFO slots, services and counters, and
 // the scheduling loop with its half of the no-lost-wake-up protocol (idle.hpp has the
 // other half).
 //
@@ -9,9 +9,9 @@
 // Loop: run local work — the LIFO slots first (newest first; see lifo_slots.hpp), at most
 // max_lifo_polls times in a row so a ping-pong pair or a spawning loop cannot starve the
 // queue, then the queue — and every global_queue_interval tasks the global queue first,
-// so injected work is never starved. Out of work: poll the hooks (timers, I/O), search
+// so injected work is never starved. Out of work: poll the services (timers, I/O), search
 // (steal half of a random victim's queue, then the global queue, then run what is due
-// for workers stuck in long tasks), then park in the hooks (the reactor's wait). Each
+// for workers stuck in long tasks), then park in the services' parker (the I/O driver's wait, or a futex). Each
 // resumption gets a fresh cooperative budget. The rules that keep a parked worker from
 // missing work are numbered in docs/architecture.md ("Searching and parking").
 //
@@ -31,7 +31,7 @@
 
 #include <weft/config.hpp>
 #include <weft/detail/scheduler_api.hpp>
-#include <weft/detail/worker_hooks.hpp>
+#include <weft/detail/worker_services.hpp>
 #include <weft/metrics.hpp>
 
 #include "counter.hpp"
@@ -63,7 +63,7 @@ class basic_worker {
 public:
     // `workers`: how many the pool has in all (a lone worker has nobody to wake).
     basic_worker(Pool& pool, const runtime_config& cfg, std::uint32_t index, std::uint32_t workers,
-                 std::unique_ptr<worker_hooks> hooks)
+                 std::unique_ptr<worker_services> services)
         : core_(pool),
           index_(index),
           has_peers_(workers > 1),
@@ -71,7 +71,7 @@ public:
           max_lifo_polls_(cfg.max_lifo_polls),
           spin_before_park_(std::chrono::microseconds(cfg.spin_before_park_us)),
           queue_(cfg.local_queue_capacity),
-          hooks_(std::move(hooks)),
+          services_(std::move(services)),
           overflow_buf_(std::make_unique<void*[]>(cfg.local_queue_capacity / 2 + 1)),
           rng_(0x9E3779B9u * (index + 1)) {}
     basic_worker(const basic_worker&) = delete;
@@ -88,7 +88,7 @@ public:
             if (!task) {
                 // Out of local work: submit the I/O queued meanwhile, take what has completed
                 // and fire due timers before looking elsewhere.
-                hooks_->poll();
+                services_->poll();
                 task = next_task();
             }
             if (task) {
@@ -123,13 +123,13 @@ public:
             return;
         }
         push_back(task);
-        // Alone in its runtime, the worker would only wake itself: skip the fence (W3 at 1 worker).
+        // Alone in its runtime, the worker would only wake itself: skip the fence (weft-bench yield_many at 1 worker).
         if (has_peers_) core_.notify_work();
     }
     bool consume_budget() noexcept { return --budget_ > 0; }
 
     // Any thread.
-    void unpark() noexcept { hooks_->unpark(); }
+    void unpark() noexcept { services_->sleeper().unpark(); }
     bool has_work() const noexcept { return !queue_.empty() || lifo_.has_work(); }
     // Worker thread only: takes a task that has not started yet back from the LIFO slots.
     bool take_back(void* frame) noexcept { return lifo_.take(tag_unstarted(frame)); }
@@ -152,7 +152,7 @@ public:
         return m;
     }
     Pool& core() const noexcept { return core_; }
-    worker_hooks* hooks() const noexcept { return hooks_.get(); }
+    worker_services& services() const noexcept { return *services_; }
     std::uint32_t index() const noexcept { return index_; }
 
     // Shutdown (after join): empties the queues, appending the tasks that never started.
@@ -169,7 +169,7 @@ private:
 
     void* next_task() noexcept {
         if (++tick_ % global_queue_interval_ == 0) {
-            hooks_->poll();  // due timers land in the LIFO slots
+            services_->poll();  // due timers land in the LIFO slots
             if (void* t = pop_global()) {
                 if (lifo_.maybe_has_work()) core_.notify_work();  // see below
                 return t;
@@ -240,7 +240,7 @@ private:
             return t;
         }
         // I/O or timers of a worker stuck in a long task: run them here.
-        if (hooks_->help_peers()) {
+        if (services_->help_peers()) {
             if (void* t = next_task()) {
                 stop_searching();
                 return t;
@@ -256,12 +256,12 @@ private:
     }
 
     void spin_before_park() {
-        if (spin_before_park_.count() == 0 || hooks_->waits_for_io()) return;
+        if (spin_before_park_.count() == 0 || services_->expects_events()) return;
         const auto deadline = std::chrono::steady_clock::now() + spin_before_park_;
         do {
             if (core_.has_pending_work() || core_.is_shutdown()) return;
-            hooks_->poll();  // timers due while we spin
-            if (has_work() || hooks_->waits_for_io()) return;
+            services_->poll();  // timers due while we spin
+            if (has_work() || services_->expects_events()) return;
             for (int i = 0; i < 64; ++i) cpu_relax();
         } while (std::chrono::steady_clock::now() < deadline);
     }
@@ -285,18 +285,18 @@ private:
             }
             // Sleep until woken or until the next timer of this worker is due.
             // The reactor's wait also dispatches I/O that completes meanwhile, onto this worker.
-            const std::chrono::nanoseconds timeout = hooks_->park_timeout();
-            if (timeout.count() != 0) hooks_->park(timeout);
+            const std::chrono::nanoseconds timeout = services_->park_timeout();
+            if (timeout.count() != 0) services_->sleeper().park(timeout);
             if (core_.idle().was_unparked(static_cast<int>(index_))) {
                 searching_ = true;  // the notifier counted us as searching
                 stats_.unparks.add();
-                hooks_->poll();
+                services_->poll();
                 return;
             }
             // A timer is due, the wait timed out, or I/O gave us work: leave by ourselves.
             if (timeout.count() >= 0 || has_work()) {
                 if (!core_.idle().unpark_self(static_cast<int>(index_))) searching_ = true;  // a notifier won the race
-                hooks_->poll();
+                services_->poll();
                 return;
             }
         }
@@ -330,8 +330,8 @@ private:
     const std::chrono::microseconds spin_before_park_;
     local_queue queue_;
     lifo_slots lifo_;
-    std::unique_ptr<worker_hooks> hooks_;    // timers and I/O of this worker; it parks in them
-    std::unique_ptr<void*[]> overflow_buf_;  // half a queue, for push_back's overflow batch
+    std::unique_ptr<worker_services> services_;  // timers and I/O of this worker; it parks in them
+    std::unique_ptr<void*[]> overflow_buf_;      // half a queue, for push_back's overflow batch
     std::thread thread_;
 
     // Owner-only state.

@@ -12,7 +12,7 @@ namespace {
 void detach(detail::fd_state& s) noexcept {
     while (true) {
         s.lock.lock();
-        detail::reactor* r = s.registered;  // epoll
+        detail::io_driver* r = s.registered;  // epoll
         detail::io_op* any = s.readers.head ? s.readers.head : s.writers.head;
         if (!r && !any) {
             s.closed = true;
@@ -73,23 +73,26 @@ void async_fd::close() noexcept {
 
 task<void> async_fd::write_all(std::span<const std::byte> buf) {
     while (!buf.empty()) {
-        std::size_t n = co_await write(buf);
+        std::size_t n = co_await write_some(buf);
         buf = buf.subspan(n);
     }
 }
 
 task<void> async_fd::read_exact(std::span<std::byte> buf) {
-    while (!buf.empty()) {
-        std::size_t n = co_await read(buf);
-        if (n == 0) throw error("read_exact: unexpected end of stream");
-        buf = buf.subspan(n);
+    std::size_t got = 0;
+    while (got < buf.size()) {
+        std::size_t n = co_await read_some(buf.subspan(got));
+        if (n == 0)
+            throw incomplete_read_error("read_exact", buf.size(),
+                                        std::string(reinterpret_cast<const char*>(buf.data()), got));
+        got += n;
     }
 }
 
 io_driver_kind current_io_driver() {
     detail::reactor* r = detail::current_reactor();
-    if (!r) throw error("current_io_driver: not on a weft worker");
-    return r->kind();
+    if (!r) throw error("current_io_driver: not on a worker of a weft runtime with I/O");
+    return r->driver().kind();
 }
 
 pipe_ends make_pipe() {

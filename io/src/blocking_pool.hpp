@@ -1,6 +1,6 @@
 // blocking_pool.hpp — a bounded pool of threads for calls that block (spawn_blocking, file
-// I/O under epoll): started on demand up to runtime_config::blocking_threads, each exiting
-// after blocking_keep_alive_ms idle (tokio's blocking pool).
+// I/O under epoll): started on demand up to io_config::blocking_threads, each exiting
+// after io_config::blocking_keep_alive_ms idle (tokio's blocking pool).
 //
 // Jobs are intrusive (they live in the waiting task's frame) and run in FIFO order. A job
 // not yet started can be taken back (cancellation); one that has started runs to the end.

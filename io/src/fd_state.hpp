@@ -1,10 +1,19 @@
-// fd_state.hpp — what the reactors know of one descriptor: its queues of waiting or
+// fd_state.hpp — what the drivers know of one descriptor: its queues of waiting or
 // in-flight operations, its readiness counters (epoll) and whether it was closed.
 //
 // Shared by the async_fd that owns the descriptor, every op queued on it (each holds a
 // reference while queued) and the epoll set it is registered in (one reference, dropped
-// when the reactor retires it after EPOLL_CTL_DEL; see epoll_reactor.cpp). The lock guards
-// everything but refs; it is held for a non-blocking syscall at most.
+// when the driver retires it after EPOLL_CTL_DEL; see epoll_driver.cpp).
+//
+// What `lock` guards: the queues (readers, writers), `registered` and `closed`; the
+// readiness counters and hung_up only change under it (an event). It is held for a
+// non-blocking syscall at most. The readiness words (read_seq/write_seq,
+// read_idle_at/write_idle_at, hung_up) are atomics because the epoll driver's try-first
+// path reads them — and records a drain in idle_at — without the lock, before it decides
+// whether to make the syscall at all. That is safe: idle_at only lets an op skip a syscall
+// while the counter is unchanged, and an op that must wait is queued under the lock after
+// re-checking the counter, so a stale value costs at most one syscall, never a wake-up.
+// reg_prev/reg_next are guarded by the epoll driver's registration lock.
 #pragma once
 
 #include <atomic>
@@ -18,7 +27,7 @@
 
 namespace weft::detail {
 
-class reactor;
+class io_driver;
 
 struct fd_state {
     explicit fd_state(int f) noexcept : fd(f) {}
@@ -33,26 +42,26 @@ struct fd_state {
     // epoll: readiness events seen per direction. An op whose syscall failed with EAGAIN
     // retries if an event arrived since it last looked, so a wake-up is never lost between
     // the failed try and the queueing.
-    std::uint32_t read_seq = 0;
-    std::uint32_t write_seq = 0;
+    std::atomic<std::uint32_t> read_seq{0};
+    std::atomic<std::uint32_t> write_seq{0};
     // epoll: the counter's value when the descriptor was last seen drained (a syscall
     // failed with EAGAIN, or a stream read/write came back short). While the counter still
     // has that value the next op skips its syscall and waits for the next event (edge
     // triggered: new data or room always brings one) — one syscall less per round trip.
-    std::uint32_t read_idle_at = UINT32_MAX;
-    std::uint32_t write_idle_at = UINT32_MAX;
-    bool short_io_drains = false;  // a stream (pipe, TCP, Unix stream): see mark_stream()
+    std::atomic<std::uint32_t> read_idle_at{UINT32_MAX};
+    std::atomic<std::uint32_t> write_idle_at{UINT32_MAX};
     // epoll: a hang-up or error was reported. It is reported once (edge-triggered) and
     // lasts, so from then on every op makes its syscall (a read returns 0 at once).
-    bool hung_up = false;
-    reactor* registered = nullptr;  // epoll: whose epoll set holds it
-    fd_state* reg_prev = nullptr;   // epoll: links in that reactor's list of registrations
+    std::atomic<bool> hung_up{false};
+    bool short_io_drains = false;     // a stream (pipe, TCP, Unix stream): set before any op
+    io_driver* registered = nullptr;  // epoll: whose epoll set holds it
+    fd_state* reg_prev = nullptr;     // epoll: links in that driver's list of registrations
     fd_state* reg_next = nullptr;
     bool closed = false;
 
     intrusive_list<io_op>& queue_for(io_opcode c) noexcept { return is_input(c) ? readers : writers; }
-    std::uint32_t& seq_for(io_opcode c) noexcept { return is_input(c) ? read_seq : write_seq; }
-    std::uint32_t& idle_at_for(io_opcode c) noexcept { return is_input(c) ? read_idle_at : write_idle_at; }
+    std::atomic<std::uint32_t>& seq_for(io_opcode c) noexcept { return is_input(c) ? read_seq : write_seq; }
+    std::atomic<std::uint32_t>& idle_at_for(io_opcode c) noexcept { return is_input(c) ? read_idle_at : write_idle_at; }
 
     // After an op's syscall returned res with the counter at seq: remember a drain.
     void note_result(const io_op& op, std::int64_t res, std::uint32_t seq) noexcept {
@@ -60,12 +69,11 @@ struct fd_state {
         if (!drained && short_io_drains && res > 0 && static_cast<std::uint64_t>(res) < op.len)
             drained = op.code == io_opcode::read || op.code == io_opcode::write || op.code == io_opcode::recv ||
                       op.code == io_opcode::send;
-        if (drained) __atomic_store_n(&idle_at_for(op.code), seq, __ATOMIC_RELAXED);
+        if (drained) idle_at_for(op.code).store(seq, std::memory_order_relaxed);
     }
     // No event since the descriptor was seen drained in op's direction.
     bool known_drained(io_opcode c, std::uint32_t seq) noexcept {
-        return __atomic_load_n(&idle_at_for(c), __ATOMIC_RELAXED) == seq &&
-               !__atomic_load_n(&hung_up, __ATOMIC_RELAXED);
+        return idle_at_for(c).load(std::memory_order_relaxed) == seq && !hung_up.load(std::memory_order_relaxed);
     }
 
     void add_ref() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }

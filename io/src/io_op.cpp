@@ -1,5 +1,6 @@
 // io_op.cpp — the out-of-line halves of io_awaiter (see weft/detail/io_op.hpp) and the
-// direct system call of each op.
+// direct system call of each op. What differs between the drivers (whether to try the call
+// at once, how to wait) is the driver's (io_driver.hpp).
 #include <sys/socket.h>
 
 #include <climits>
@@ -7,6 +8,7 @@
 #include <weft/detail/io_op.hpp>
 #include <weft/error.hpp>
 
+#include "io_driver.hpp"
 #include "perform.hpp"
 #include "reactor.hpp"
 #include "syscalls.hpp"
@@ -128,22 +130,8 @@ bool io_try(io_op& op) noexcept {
         op.result = no_reactor;
         return true;
     }
-    op.owner = r;
-    if (r->kind() == io_driver_kind::io_uring || is_file_op(op.code)) return false;
-    // epoll: try the call first. Out of budget: let other tasks run first (submit()
-    // queues the op and the reactor tries it on its next poll).
-    if (!consume_budget()) {
-        op.untried = true;
-        return false;
-    }
-    fd_state& s = *op.fd;
-    op.seq_seen = __atomic_load_n(&s.seq_for(op.code), __ATOMIC_ACQUIRE);
-    if (s.known_drained(op.code, op.seq_seen)) return false;  // wait for the next event
-    std::int64_t res = perform(op);
-    s.note_result(op, res, op.seq_seen);
-    if (would_block(res)) return false;
-    op.result = res;
-    return true;
+    op.owner = &r->driver();
+    return op.owner->try_now(op);
 }
 
 void mark_stream(fd_state* s) noexcept {
@@ -159,7 +147,7 @@ bool io_suspend(io_op& op, std::coroutine_handle<> h, promise_base* root) noexce
     }
     op.installed = true;
     root->note_suspend();
-    op.state.store(1, std::memory_order_relaxed);
+    op.state.store(op_state::pending, std::memory_order_relaxed);
     // From here on a completion may resume the task on another thread at any time.
     return op.owner->submit(op);
 }
@@ -167,6 +155,8 @@ bool io_suspend(io_op& op, std::coroutine_handle<> h, promise_base* root) noexce
 std::int64_t io_finish(io_op& op) {
     const std::int64_t res = io_finish_raw(op);
     if (res >= 0) return res;
+    if (res == -ECANCELED)
+        throw system_error(ECANCELED, std::string(opcode_name(op.code)) + ": descriptor closed while waiting");
     throw system_error(static_cast<int>(-res), opcode_name(op.code));
 }
 
@@ -179,15 +169,14 @@ std::int64_t io_finish_raw(io_op& op) {
         op.holds_ref = false;
         op.fd->release();
     }
-    op.state.store(0, std::memory_order_relaxed);
+    op.state.store(op_state::idle, std::memory_order_relaxed);
     const std::int64_t res = op.result;
     if (res >= 0) return res;
     if (res == no_reactor)
-        throw error(std::string("weft: ") + opcode_name(op.code) + " awaited outside a weft runtime's worker");
-    if (res == -ECANCELED) {
-        if (op.root && op.root->take_cancel()) throw cancelled_error();
-        throw system_error(ECANCELED, std::string(opcode_name(op.code)) + ": descriptor closed while waiting");
-    }
+        throw error(std::string("weft: ") + opcode_name(op.code) +
+                    " awaited outside a worker of a weft runtime with I/O (weft::io_stack)");
+    // -ECANCELED: the task was cancelled (throw), or the descriptor was closed (a result).
+    if (res == -ECANCELED && op.root && op.root->take_cancel()) throw cancelled_error();
     return res;
 }
 
@@ -206,7 +195,7 @@ void io_abandon(io_op& op) noexcept {
         op.holds_ref = false;
         op.fd->release();
     }
-    op.state.store(0, std::memory_order_relaxed);
+    op.state.store(op_state::idle, std::memory_order_relaxed);
 }
 
 }  // namespace weft::detail

@@ -75,7 +75,12 @@ std::string ip_address::to_string() const {
     char buf[INET6_ADDRSTRLEN + 16];
     ::inet_ntop(family_, bytes_.data(), buf, sizeof buf);
     std::string s(buf);
-    if (is_v6() && scope_id_ != 0) s += "%" + std::to_string(scope_id_);
+    // Appended piece by piece: gcc 12 warns (-Wrestrict, a false positive) about
+    // `"literal" + std::string` at -O3.
+    if (is_v6() && scope_id_ != 0) {
+        s += '%';
+        s += std::to_string(scope_id_);
+    }
     return s;
 }
 
@@ -130,8 +135,14 @@ socket_address socket_address::from_sockaddr(const sockaddr* sa, socklen_t len) 
 }
 
 std::string socket_address::to_string() const {
-    if (ip_.is_v6()) return "[" + ip_.to_string() + "]:" + std::to_string(port_);
-    return ip_.to_string() + ":" + std::to_string(port_);
+    // Built by appending (see ip_address::to_string: gcc 12's -Wrestrict false positive).
+    std::string s;
+    if (ip_.is_v6()) s += '[';
+    s += ip_.to_string();
+    if (ip_.is_v6()) s += ']';
+    s += ':';
+    s += std::to_string(port_);
+    return s;
 }
 
 socklen_t socket_address::to_sockaddr(sockaddr_storage& st) const noexcept {

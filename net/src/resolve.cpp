@@ -1,8 +1,15 @@
 // resolve.cpp — getaddrinfo on the blocking pool, abandoned (not waited for) on cancel.
 //
-// The lookup's state is shared by the waiting task and the pool thread (two references).
-// state: 0 pending, 1 abandoned by a cancel, 2 answered. Whoever moves it away from 0
-// resumes the task; the thread always drops its reference when done.
+// The lookup is shared by the waiting task and the pool thread (a reference each, and one
+// more held by await_suspend while it publishes). state: 0 pending, 1 abandoned by a
+// cancel, 2 answered. Whoever moves it away from 0 resumes the task; the thread always
+// drops its reference when done.
+//
+// Publication: the canceller is installed before the lookup is submitted, so a cancel may
+// come before the lookup is in the pool. `flags` settles who abandons it then: the
+// canceller sets cancel_seen, await_suspend sets submitted after the submit, and whichever
+// comes second does the abandoning. After the submit, await_suspend touches only the
+// lookup (its extra reference), never the awaiter: the task may already be running.
 #include <netdb.h>
 
 #include <algorithm>
@@ -11,8 +18,7 @@
 
 #include <weft/detail/promise_base.hpp>
 #include <weft/net/resolve.hpp>
-
-#include "reactor.hpp"
+#include <weft/spawn_blocking.hpp>
 
 namespace weft::net {
 namespace {
@@ -21,9 +27,13 @@ using weft::detail::blocking_job;
 using weft::detail::canceller;
 using weft::detail::promise_base;
 
+constexpr int submitted_flag = 1;
+constexpr int cancel_seen_flag = 2;
+
 struct lookup : blocking_job {
     std::atomic<int> refs{2};
     std::atomic<int> state{0};
+    std::atomic<int> flags{0};
     std::string host, service;
     int family = AF_UNSPEC;
     std::vector<socket_address> result;
@@ -31,9 +41,17 @@ struct lookup : blocking_job {
     int sys_errno = 0;
     std::coroutine_handle<> handle;
     promise_base* root = nullptr;
+    void* pool = nullptr;  // the blocking pool it was submitted to
 
     void release() noexcept {
         if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    }
+    // A cancel after the submit: takes the job back if it has not started, and claims the
+    // task's resumption. True if the caller must resume the task.
+    bool abandon() noexcept {
+        if (weft::detail::take_back_blocking(this, pool)) release();  // the thread's: it will never run
+        int expected = 0;
+        return state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel);
     }
 };
 
@@ -73,31 +91,30 @@ public:
     bool await_ready() const noexcept { return false; }
     template <class P>
     bool await_suspend(std::coroutine_handle<P> h) {
-        l_->handle = h;
-        l_->root = h.promise().root();
-        weft::detail::reactor* r = weft::detail::current_reactor();
-        if (!r) throw weft::error("resolve: not on a weft worker");
-        pool_ = &r->shared().blocking;
-        if (!l_->root->install_canceller(this)) {
-            l_->state.store(1);
-            l_->release();  // the thread's reference: it will never run
+        lookup* l = l_;
+        l->handle = h;
+        l->root = h.promise().root();
+        l->run = &run_lookup;
+        if (!l->root->install_canceller(this)) {
+            l->state.store(1);
+            l->release();  // the thread's reference: it will never run
             return false;
         }
         installed_ = true;
-        l_->root->note_suspend();
-        l_->run = &run_lookup;
-        bool submitted = false;
-        try {
-            submitted = pool_->submit(l_);
-        } catch (...) {
-        }
-        if (!submitted) {
-            l_->release();  // the thread's reference
-            l_->root->remove_canceller(this);
+        l->root->note_suspend();
+        l->refs.fetch_add(1, std::memory_order_relaxed);  // ours, while we publish
+        if (!weft::detail::submit_blocking(l, &l->pool)) {
+            l->refs.fetch_sub(2, std::memory_order_relaxed);  // ours and the thread's
+            l->root->remove_canceller(this);
             installed_ = false;
-            throw weft::error("resolve: the runtime is shutting down");
+            throw weft::error(l->pool ? "resolve: the runtime is shutting down"
+                                      : "resolve: not on a worker of a weft runtime with I/O");
         }
-        return true;
+        // From here on, only `l`: the task may be resumed (and this awaiter gone) any time.
+        bool resume_now = false;
+        if (l->flags.fetch_or(submitted_flag, std::memory_order_acq_rel) & cancel_seen_flag) resume_now = l->abandon();
+        l->release();
+        return !resume_now;
     }
     std::vector<socket_address> await_resume() {
         if (installed_) l_->root->remove_canceller(this);
@@ -114,18 +131,13 @@ public:
 
 private:
     static void on_cancel(canceller* c) noexcept {
-        auto* self = static_cast<lookup_awaiter*>(c);
-        lookup* l = self->l_;
-        if (self->pool_->take_back(l)) {
-            l->release();  // the thread's reference: it will never run
-        }
-        int expected = 0;
-        if (l->state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel))
-            weft::detail::schedule(l->root->core(), l->handle, weft::detail::schedule_hint::wake);
+        lookup* l = static_cast<lookup_awaiter*>(c)->l_;
+        // Before the submit: await_suspend abandons it once it has submitted.
+        if (!(l->flags.fetch_or(cancel_seen_flag, std::memory_order_acq_rel) & submitted_flag)) return;
+        if (l->abandon()) weft::detail::schedule(l->root->core(), l->handle, weft::detail::schedule_hint::wake);
     }
 
     lookup* l_;
-    weft::detail::blocking_pool* pool_ = nullptr;
     bool installed_ = false;
 };
 

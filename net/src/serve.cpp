@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-#include "log.hpp"
+#include <weft/internal/log.hpp>
 
 namespace weft::net {
 namespace {
@@ -34,24 +34,24 @@ task<void> serve(tcp_listener& listener, std::function<task<void>(tcp_stream)> h
     bool warned = false;
     std::exception_ptr failure;
     while (true) {
-        std::int64_t got = 0;
+        std::error_code ec;
+        tcp_stream conn;
         try {
-            got = co_await listener.accept_raw();
+            conn = co_await listener.accept(ec);
         } catch (const cancelled_error&) {
             break;
         }
-        int code = 0;
-        if (got >= 0) {
+        if (!ec) {
             backoff = 10ms;
             try {
-                scope.spawn(handler(tcp_stream(async_fd(static_cast<int>(got)))));
+                scope.spawn(handler(std::move(conn)));
             } catch (...) {  // the handler could not start (a throwing handler, no memory)
                 failure = std::current_exception();
                 break;
             }
             continue;
         }
-        code = static_cast<int>(-got);
+        const int code = ec.value();
         if (!connection_error(code) && !out_of_resources(code)) {
             failure = std::make_exception_ptr(system_error(code, "accept on " + listener.local_address().to_string()));
             break;

@@ -1,6 +1,7 @@
 // socket_ops.cpp — see socket_ops.hpp.
 #include "socket_ops.hpp"
 
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,6 +23,18 @@ int get_option(int fd, int level, int name, const std::string& what) {
     socklen_t l = sizeof v;
     if (::getsockopt(fd, level, name, &v, &l) < 0) throw system_error(errno, what);
     return v;
+}
+
+void bind_to(int fd, const socket_address& addr, const bind_options& opts, bool listener) {
+    const std::string where = addr.to_string();
+    if (opts.reuse_address.value_or(listener))
+        set_option(fd, SOL_SOCKET, SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR) " + where);
+    if (opts.reuse_port) set_option(fd, SOL_SOCKET, SO_REUSEPORT, 1, "setsockopt(SO_REUSEPORT) " + where);
+    if (addr.ip().is_v6())
+        set_option(fd, IPPROTO_IPV6, IPV6_V6ONLY, opts.v6_only ? 1 : 0, "setsockopt(IPV6_V6ONLY) " + where);
+    sockaddr_storage st;
+    socklen_t len = addr.to_sockaddr(st);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&st), len) < 0) throw system_error(errno, "bind " + where);
 }
 
 socket_address local_address_of(int fd) {

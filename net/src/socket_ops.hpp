@@ -10,6 +10,7 @@
 
 #include <weft/async_fd.hpp>
 #include <weft/net/address.hpp>
+#include <weft/net/bind_options.hpp>
 #include <weft/task.hpp>
 
 namespace weft::net::detail {
@@ -18,6 +19,8 @@ namespace weft::net::detail {
 int open_socket(int family, int type, int protocol, const std::string& what);
 void set_option(int fd, int level, int name, int value, const std::string& what);
 int get_option(int fd, int level, int name, const std::string& what);
+// Applies opts (reuse_address defaulting to `listener`) and binds fd to addr.
+void bind_to(int fd, const socket_address& addr, const bind_options& opts, bool listener);
 socket_address local_address_of(int fd);
 socket_address peer_address_of(int fd);
 

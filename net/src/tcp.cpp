@@ -54,25 +54,23 @@ void tcp_stream::set_keepalive(bool on, int idle_seconds) {
 socket_address tcp_stream::local_address() const { return detail::local_address_of(native_handle()); }
 socket_address tcp_stream::peer_address() const { return detail::peer_address_of(native_handle()); }
 
-tcp_listener tcp_listener::bind(const socket_address& addr, const listen_options& opts) {
-    const std::string where = addr.to_string();
+tcp_listener tcp_listener::bind(const socket_address& addr, const bind_options& opts) {
     tcp_listener l;
-    l.fd_ = async_fd(detail::open_socket(addr.family(), SOCK_STREAM, 0, "listen " + where));
-    const int fd = l.fd_.native_handle();
-    if (opts.reuse_address) detail::set_option(fd, SOL_SOCKET, SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR) " + where);
-    if (opts.reuse_port) detail::set_option(fd, SOL_SOCKET, SO_REUSEPORT, 1, "setsockopt(SO_REUSEPORT) " + where);
-    if (addr.ip().is_v6())
-        detail::set_option(fd, IPPROTO_IPV6, IPV6_V6ONLY, opts.v6_only ? 1 : 0, "setsockopt(IPV6_V6ONLY) " + where);
-    sockaddr_storage st;
-    socklen_t len = addr.to_sockaddr(st);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&st), len) < 0) throw system_error(errno, "bind " + where);
-    if (::listen(fd, opts.backlog) < 0) throw system_error(errno, "listen " + where);
+    l.fd_ = async_fd(detail::open_socket(addr.family(), SOCK_STREAM, 0, "listen " + addr.to_string()));
+    detail::bind_to(l.fd_.native_handle(), addr, opts, true);
+    if (::listen(l.fd_.native_handle(), opts.backlog) < 0) throw system_error(errno, "listen " + addr.to_string());
     return l;
 }
 
 task<tcp_stream> tcp_listener::accept() {
     int fd = static_cast<int>(co_await weft::detail::io_awaiter{weft::detail::io_opcode::accept, fd_.state()});
     co_return tcp_stream(async_fd(fd));
+}
+
+tcp_stream tcp_listener::accept_awaiter::await_resume() {
+    std::size_t fd = io_ec_awaiter::await_resume();
+    if (fd == 0 && op().result < 0) return tcp_stream();
+    return tcp_stream(async_fd(static_cast<int>(fd)));
 }
 
 socket_address tcp_listener::local_address() const { return detail::local_address_of(native_handle()); }

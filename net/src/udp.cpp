@@ -5,16 +5,10 @@
 
 namespace weft::net {
 
-udp_socket udp_socket::bind(const socket_address& addr, bool reuse_address) {
-    const std::string where = addr.to_string();
+udp_socket udp_socket::bind(const socket_address& addr, const bind_options& opts) {
     udp_socket s;
-    s.fd_ = async_fd(detail::open_socket(addr.family(), SOCK_DGRAM, 0, "bind " + where));
-    if (reuse_address)
-        detail::set_option(s.native_handle(), SOL_SOCKET, SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR) " + where);
-    sockaddr_storage st;
-    socklen_t len = addr.to_sockaddr(st);
-    if (::bind(s.native_handle(), reinterpret_cast<sockaddr*>(&st), len) < 0)
-        throw system_error(errno, "bind " + where);
+    s.fd_ = async_fd(detail::open_socket(addr.family(), SOCK_DGRAM, 0, "bind " + addr.to_string()));
+    detail::bind_to(s.native_handle(), addr, opts, false);
     return s;
 }
 

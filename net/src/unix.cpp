@@ -27,7 +27,11 @@ socklen_t make_address(const std::string& path, sockaddr_un& sun) {
 std::string path_of(const sockaddr_un& sun, socklen_t len) {
     std::size_t n = len > offsetof(sockaddr_un, sun_path) ? len - offsetof(sockaddr_un, sun_path) : 0;
     if (n == 0) return {};
-    if (sun.sun_path[0] == '\0') return "@" + std::string(sun.sun_path + 1, n - 1);
+    if (sun.sun_path[0] == '\0') {  // abstract: '@' + the name (appended: gcc 12's -Wrestrict false positive)
+        std::string s(1, '@');
+        s.append(sun.sun_path + 1, n - 1);
+        return s;
+    }
     return std::string(sun.sun_path, strnlen(sun.sun_path, n));
 }
 
@@ -37,7 +41,7 @@ void remove_stale(const std::string& path) {
     if (path[0] != '@' && ::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
 }
 
-void bind_to(int fd, const std::string& path) {
+void bind_path(int fd, const std::string& path) {
     sockaddr_un sun;
     socklen_t len = make_address(path, sun);
     remove_stale(path);
@@ -87,12 +91,12 @@ void detail::path_bound_socket::close() noexcept {
     path_.clear();
 }
 
-unix_listener unix_listener::bind(std::string path, int backlog) {
+unix_listener unix_listener::bind(std::string path, const bind_options& opts) {
     unix_listener l;
     l.fd_ = async_fd(detail::open_socket(AF_UNIX, SOCK_STREAM, 0, "listen " + path));
-    bind_to(l.fd_.native_handle(), path);
+    bind_path(l.fd_.native_handle(), path);
     l.path_ = path;
-    if (::listen(l.fd_.native_handle(), backlog) < 0) throw system_error(errno, "listen " + path);
+    if (::listen(l.fd_.native_handle(), opts.backlog) < 0) throw system_error(errno, "listen " + path);
     return l;
 }
 
@@ -101,10 +105,10 @@ task<unix_stream> unix_listener::accept() {
     co_return unix_stream(async_fd(fd));
 }
 
-unix_datagram unix_datagram::bind(std::string path) {
+unix_datagram unix_datagram::bind(std::string path, const bind_options&) {
     unix_datagram d;
     d.fd_ = async_fd(detail::open_socket(AF_UNIX, SOCK_DGRAM, 0, "bind " + path));
-    bind_to(d.fd_.native_handle(), path);
+    bind_path(d.fd_.native_handle(), path);
     d.path_ = std::move(path);
     return d;
 }

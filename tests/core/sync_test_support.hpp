@@ -8,6 +8,8 @@
 #include <thread>
 
 #include <weft/runtime.hpp>
+#include <weft/timer_config.hpp>
+#include <weft/timers_stack.hpp>
 #include <weft/yield.hpp>
 
 #include "test_support.hpp"
@@ -17,7 +19,7 @@ namespace weft::test {
 // Time stands still until advance_time(): weft::timeout then fires exactly when told.
 inline runtime_config paused(std::uint32_t n) {
     auto c = workers(n);
-    c.paused_time = true;
+    c.section<timer_config>().paused = true;
     return c;
 }
 

@@ -7,11 +7,14 @@
 #include <chrono>
 #include <stdexcept>
 #include <stop_token>
+#include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include <weft/channel.hpp>
+#include <weft/event.hpp>
 #include <weft/runtime.hpp>
 #include <weft/when_all.hpp>
 #include <weft/yield.hpp>
@@ -326,7 +329,7 @@ weft::task<std::pair<int, int>> cancel_while_tasks_fail(int n) {
     for (auto& h : handles) {
         try {
             co_await h;
-        } catch (const weft::cancelled_error&) {  // before runtime_error: it is one
+        } catch (const weft::cancelled_error&) {
             ++cancelled;
         } catch (const std::runtime_error&) {
             ++failed;
@@ -343,5 +346,165 @@ TEST(cancellation, races_with_a_failing_task) {
     EXPECT_GE(failed, n / 2);  // the ones never cancelled all fail
     EXPECT_GT(cancelled, 0);   // most cancelled ones were still yielding
 }
+
+// ---- A cancellation cannot be swallowed by a catch clause meant for failures ----
+
+// cancelled_error is outside std::exception and weft::error, as abi::__forced_unwind is.
+static_assert(!std::is_base_of_v<std::exception, weft::cancelled_error>);
+static_assert(!std::is_base_of_v<weft::error, weft::cancelled_error>);
+
+// Waits on `ev` inside a try whose catch clause is `Catch`: 1 if that clause ran.
+template <class Catch>
+weft::task<int> catch_around_a_wait(weft::event* ev, std::atomic<bool>* waiting) {
+    try {
+        waiting->store(true);
+        co_await ev->wait();
+    } catch (const Catch&) {
+        co_return 1;  // the failure handler ran: it must not have seen a cancellation
+    }
+    co_return 0;
+}
+
+// The common `catch (...) { clean up; throw; }`: the cancellation goes on.
+weft::task<int> catch_all_and_rethrow(weft::event* ev, std::atomic<bool>* waiting, std::atomic<bool>* cleaned) {
+    try {
+        waiting->store(true);
+        co_await ev->wait();
+    } catch (...) {
+        cleaned->store(true);
+        throw;
+    }
+    co_return 0;
+}
+
+// 2: the cancellation came out of the task as cancelled_error; 1: the catch swallowed it.
+weft::task<int> outcome(weft::join_handle<int> h, std::atomic<bool>* waiting) {
+    while (!waiting->load()) co_await weft::yield_now();
+    for (int i = 0; i < 10; ++i) co_await weft::yield_now();  // let it reach the wait
+    h.cancel();
+    try {
+        co_return co_await h;
+    } catch (const weft::cancelled_error& e) {
+        co_return std::string(e.what()).find("cancelled") != std::string::npos ? 2 : -1;
+    }
+}
+
+template <class Catch>
+weft::task<int> cancel_through() {
+    weft::event ev;
+    std::atomic<bool> waiting{false};
+    co_return co_await outcome(weft::spawn(catch_around_a_wait<Catch>(&ev, &waiting)), &waiting);
+}
+
+TEST(cancellation, is_not_swallowed_by_catch_clauses_for_failures) {
+    for (std::uint32_t n : {1u, 2u}) {
+        weft::runtime rt(workers(n));
+        EXPECT_EQ(rt.block_on(cancel_through<std::exception>()), 2) << "catch (const std::exception&)";
+        EXPECT_EQ(rt.block_on(cancel_through<std::runtime_error>()), 2) << "catch (const std::runtime_error&)";
+        EXPECT_EQ(rt.block_on(cancel_through<weft::error>()), 2) << "catch (const weft::error&)";
+        // Caught by name, it is caught (and the task decides what to do).
+        EXPECT_EQ(rt.block_on(cancel_through<weft::cancelled_error>()), 1) << "catch (const weft::cancelled_error&)";
+    }
+}
+
+weft::task<int> cancel_through_catch_all(std::atomic<bool>* cleaned) {
+    weft::event ev;
+    std::atomic<bool> waiting{false};
+    co_return co_await outcome(weft::spawn(catch_all_and_rethrow(&ev, &waiting, cleaned)), &waiting);
+}
+
+TEST(cancellation, catch_all_that_rethrows_lets_it_through) {
+    weft::runtime rt(workers(2));
+    std::atomic<bool> cleaned{false};
+    EXPECT_EQ(rt.block_on(cancel_through_catch_all(&cleaned)), 2);
+    EXPECT_TRUE(cleaned.load());
+}
+
+// ---- What cancelling a task that awaits a join_handle does to the awaited task ----
+
+weft::task<int> wait_on_event(weft::event* ev, std::atomic<bool>* waiting) {
+    waiting->store(true);
+    co_await ev->wait();
+    co_return 5;
+}
+
+// Awaits the child with the cancel_child option; reports whether the child had finished
+// (cancelled) by the time our own cancelled_error arrived.
+weft::task<bool> await_propagating(weft::join_handle<int>* child) {
+    try {
+        (void)co_await child->join(weft::on_cancel::cancel_child);
+    } catch (const weft::cancelled_error&) {
+        co_return child->is_finished();
+    }
+    co_return false;
+}
+
+weft::task<bool> cancel_a_propagating_joiner(bool cancel_before_the_await) {
+    weft::event ev;
+    std::atomic<bool> child_waiting{false};
+    auto child = weft::spawn(wait_on_event(&ev, &child_waiting));
+    while (!child_waiting.load()) co_await weft::yield_now();
+    auto joiner = weft::spawn(await_propagating(&child));
+    if (cancel_before_the_await) {
+        joiner.cancel();  // pending when it reaches the await (on one worker, it has not run)
+    } else {
+        for (int i = 0; i < 10; ++i) co_await weft::yield_now();  // it waits on the child now
+        joiner.cancel();
+    }
+    bool child_done_first = co_await joiner;
+    // The child was cancelled (the event was never set): its outcome is cancelled_error.
+    bool child_cancelled = false;
+    try {
+        (void)co_await child;
+    } catch (const weft::cancelled_error&) {
+        child_cancelled = true;
+    }
+    co_return child_done_first&& child_cancelled;
+}
+
+TEST(cancellation, the_cancel_child_option_cancels_and_awaits_the_awaited_task) {
+    for (std::uint32_t n : {1u, 2u}) {
+        weft::runtime rt(workers(n));
+        EXPECT_TRUE(rt.block_on(cancel_a_propagating_joiner(false))) << n << " workers";
+        EXPECT_TRUE(rt.block_on(cancel_a_propagating_joiner(true))) << n << " workers, cancelled first";
+    }
+}
+
+// The child is spawned and awaited at once (on one worker it has not started: the default
+// would run it inline); it suspends on the event and the awaiting task is cancelled.
+weft::task<bool> spawn_and_await_propagating(weft::event* ev, std::atomic<bool>* waiting, std::atomic<bool>* done) {
+    auto child = weft::spawn(wait_on_event(ev, waiting));
+    try {
+        (void)co_await child.join(weft::on_cancel::cancel_child);
+    } catch (const weft::cancelled_error&) {
+        done->store(child.is_finished());
+        throw;
+    }
+    co_return false;
+}
+
+weft::task<bool> cancel_an_unstarted_propagating_join() {
+    weft::event ev;
+    std::atomic<bool> waiting{false}, done{false};
+    auto parent = weft::spawn(spawn_and_await_propagating(&ev, &waiting, &done));
+    while (!waiting.load()) co_await weft::yield_now();
+    parent.cancel();
+    try {
+        (void)co_await parent;
+    } catch (const weft::cancelled_error&) {
+        co_return done.load();
+    }
+    co_return false;
+}
+
+TEST(cancellation, the_cancel_child_option_with_a_child_not_yet_started) {
+    for (std::uint32_t n : {1u, 2u}) {
+        weft::runtime rt(workers(n));
+        EXPECT_TRUE(rt.block_on(cancel_an_unstarted_propagating_join())) << n << " workers";
+    }
+}
+
+// The default (`co_await h`, on_cancel::leave_child) is covered above by
+// reaches_a_task_awaiting_a_join: the child runs on and still delivers its value.
 
 }  // namespace

@@ -126,7 +126,7 @@ weft::task<> blocked_send(weft::channel<int>* ch, int v, std::atomic<int>* waiti
     waiting->fetch_add(1);
     try {
         co_await ch->send(v);
-    } catch (const weft::channel_closed&) {
+    } catch (const weft::channel_closed_error&) {
         closed->fetch_add(1);
     }
 }

@@ -8,7 +8,10 @@
 
 #include <weft/config.hpp>
 #include <weft/error.hpp>
+#include <weft/io_config.hpp>
+#include <weft/io_stack.hpp>
 #include <weft/runtime.hpp>
+#include <weft/timer_config.hpp>
 
 namespace {
 
@@ -42,7 +45,8 @@ TEST(config, reads_a_toml_file) {
     auto path = write_file("good.toml",
                            "workers = 3\npin_workers = true\nthread_name_prefix = \"srv\"\n"
                            "local_queue_capacity = 1024\nglobal_queue_interval = 31\nmax_lifo_polls = 2\n"
-                           "spin_before_park_us = 25\nlog_level = \"error\"\npaused_time = true\n");
+                           "spin_before_park_us = 25\nlog_level = \"error\"\n"
+                           "[timers]\npaused = true\ntick_us = 500\n[io]\ndriver = \"epoll\"\n");
     auto c = weft::runtime_config::from_file(path);
     EXPECT_EQ(c.workers, 3u);
     EXPECT_TRUE(c.pin_workers);
@@ -52,7 +56,9 @@ TEST(config, reads_a_toml_file) {
     EXPECT_EQ(c.max_lifo_polls, 2u);
     EXPECT_EQ(c.spin_before_park_us, 25u);
     EXPECT_EQ(c.log, weft::log_level::err);
-    EXPECT_TRUE(c.paused_time);
+    EXPECT_TRUE(c.section<weft::timer_config>().paused);
+    EXPECT_EQ(c.section<weft::timer_config>().tick_us, 500u);
+    EXPECT_EQ(c.section<weft::io_config>().driver, weft::io_driver_kind::epoll);
 }
 
 TEST(config, bad_file_values_name_source_key_and_value) {
@@ -71,7 +77,9 @@ TEST(config, bad_file_values_name_source_key_and_value) {
     auto type = write_file("type.toml", "workers = \"four\"\n");
     e = expect_config_error([&] { weft::runtime_config::from_file(type); });
     EXPECT_EQ(e.key(), "workers");
-    EXPECT_EQ(e.value(), "'four'");
+    EXPECT_EQ(e.value(), "four");
+    // Quoted once in the message, not twice.
+    EXPECT_NE(std::string(e.what()).find("workers = 'four': expected an integer"), std::string::npos) << e.what();
 
     auto negative = write_file("negative.toml", "workers = -2\n");
     e = expect_config_error([&] { weft::runtime_config::from_file(negative); });
@@ -158,6 +166,96 @@ TEST(config, values_set_in_code_are_validated_by_the_runtime) {
     c = {};
     c.thread_name_prefix = "a-very-long-thread-prefix";
     EXPECT_THROW(weft::runtime rt(c), weft::config_error);
+}
+
+TEST(config, empty_environment_values_mean_unset) {
+    weft::runtime_config c;
+    c.workers = 3;
+    c.apply_env({{"WEFT_WORKERS", ""}, {"WEFT_IO_DRIVER", ""}});
+    EXPECT_EQ(c.workers, 3u);
+    EXPECT_TRUE(c.sections.pending().empty());
+    ::setenv("WEFT_CONFIG", "", 1);  // no file
+    EXPECT_NO_THROW(weft::runtime_config::load());
+    ::unsetenv("WEFT_CONFIG");
+}
+
+TEST(config, string_values_are_quoted_once) {
+    auto path = write_file("loud.toml", "log_level = \"loud\"\n");
+    auto e = expect_config_error([&] { weft::runtime_config::from_file(path); });
+    EXPECT_EQ(e.value(), "loud");
+    EXPECT_NE(std::string(e.what()).find("log_level = 'loud'"), std::string::npos) << e.what();
+    auto type = write_file("type2.toml", "pin_workers = \"yes\"\n");
+    e = expect_config_error([&] { weft::runtime_config::from_file(type); });
+    EXPECT_EQ(e.value(), "yes");
+}
+
+TEST(config, the_config_file_must_be_a_regular_file) {
+    for (std::string bad : {std::string("/dev/zero"), ::testing::TempDir()}) {
+        auto e = expect_config_error([&] { weft::runtime_config::from_file(bad); });
+        EXPECT_EQ(e.source(), bad);
+        EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+    }
+    ::setenv("WEFT_CONFIG", "/dev/zero", 1);
+    auto e = expect_config_error([] { weft::runtime_config::load(); });
+    ::unsetenv("WEFT_CONFIG");
+    EXPECT_EQ(e.value(), "/dev/zero");
+}
+
+TEST(config, module_sections_from_the_environment) {
+    weft::runtime_config c;
+    c.apply_env({{"WEFT_TIMERS_TICK_US", "250"}, {"WEFT_IO_BLOCKING_THREADS", "8"}});
+    EXPECT_EQ(c.section<weft::timer_config>().tick_us, 250u);
+    EXPECT_EQ(c.section<weft::io_config>().blocking_threads, 8u);
+    // Once a section is typed, later settings apply to it directly.
+    c.apply_env({{"WEFT_IO_BLOCKING_THREADS", "9"}});
+    EXPECT_EQ(c.section<weft::io_config>().blocking_threads, 9u);
+    // A bad value is reported when the module reads its section, naming source, key, value.
+    weft::runtime_config bad;
+    bad.apply_env({{"WEFT_IO_DRIVER", "kqueue"}});
+    auto e = expect_config_error([&] { (void)bad.section<weft::io_config>(); });
+    EXPECT_EQ(e.source(), "environment (WEFT_IO_DRIVER)");
+    EXPECT_EQ(e.key(), "io.driver");
+    EXPECT_EQ(e.value(), "kqueue");
+    e = expect_config_error([] {
+        weft::runtime_config c2;
+        c2.apply_env({{"WEFT_IO_DRIVR", "epoll"}});
+        (void)c2.section<weft::io_config>();
+    });
+    EXPECT_EQ(e.key(), "io.drivr");
+    EXPECT_NE(std::string(e.what()).find("unknown key"), std::string::npos);
+}
+
+TEST(config, a_runtime_rejects_settings_no_module_of_it_reads) {
+    weft::runtime_config c;
+    c.workers = 1;
+    c.apply_env({{"WEFT_IOO_DRIVER", "epoll"}});  // a typo of the section's name
+    auto e = expect_config_error([&] { weft::runtime rt(c, weft::io_stack); });
+    EXPECT_EQ(e.key(), "ioo.driver");
+    EXPECT_NE(std::string(e.what()).find("[ioo]"), std::string::npos) << e.what();
+    // A CPU-only runtime reads no [io] section: an io setting is a mistake there.
+    weft::runtime_config cpu;
+    cpu.workers = 1;
+    cpu.apply_env({{"WEFT_IO_DRIVER", "epoll"}});
+    e = expect_config_error([&] { weft::runtime rt(cpu, weft::core_stack); });
+    EXPECT_NE(std::string(e.what()).find("the runtime has: core"), std::string::npos) << e.what();
+}
+
+TEST(config, section_values_set_in_code_are_validated_by_the_runtime) {
+    weft::runtime_config c;
+    c.workers = 1;
+    c.section<weft::io_config>().uring_entries = 100;
+    auto e = expect_config_error([&] { weft::runtime rt(c, weft::io_stack); });
+    EXPECT_EQ(e.source(), "code");
+    EXPECT_EQ(e.key(), "io.uring_entries");
+}
+
+TEST(config, the_default_stack_is_the_largest_the_program_uses) {
+    // This program includes <weft/io_stack.hpp>: the io stack is registered.
+    EXPECT_STREQ(weft::default_stack().name, "io");
+    weft::runtime_config c;
+    c.workers = 1;
+    weft::runtime rt(c);
+    EXPECT_NE(rt.stack_description().find("io ("), std::string::npos) << rt.stack_description();
 }
 
 }  // namespace

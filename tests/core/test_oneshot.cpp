@@ -31,7 +31,7 @@ TEST(oneshot, a_value_sent_from_another_thread_reaches_the_waiting_receiver) {
     ASSERT_TRUE(weft::test::wait_until([&] { return waiting.load() == 1; }));
     o.send("hello");
     EXPECT_EQ(rt.block_on(weft::test::join(&h)), "hello");
-    EXPECT_THROW(o.send("again"), weft::channel_closed);
+    EXPECT_THROW(o.send("again"), weft::channel_closed_error);
 }
 
 weft::task<bool> send_first_then_receive() {
@@ -41,7 +41,7 @@ weft::task<bool> send_first_then_receive() {
     bool second_fails = false;
     try {
         co_await o.recv();  // the value was taken
-    } catch (const weft::channel_closed&) {
+    } catch (const weft::channel_closed_error&) {
         second_fails = true;
     }
     weft::oneshot<int> abandoned;
@@ -49,7 +49,7 @@ weft::task<bool> send_first_then_receive() {
     bool closed_fails = false;
     try {
         co_await abandoned.recv();
-    } catch (const weft::channel_closed&) {
+    } catch (const weft::channel_closed_error&) {
         closed_fails = true;
     }
     co_return (v == 7 && second_fails && closed_fails && !abandoned.try_recv());

@@ -32,7 +32,7 @@ weft::task<bool> interface() {
     bool full_thrown = false;
     try {
         q.put_nowait(3);
-    } catch (const weft::queue_full&) {
+    } catch (const weft::queue_full_error&) {
         full_thrown = true;
     }
     int a = co_await q.get();
@@ -40,7 +40,7 @@ weft::task<bool> interface() {
     bool empty_thrown = false;
     try {
         q.get_nowait();
-    } catch (const weft::queue_empty&) {
+    } catch (const weft::queue_empty_error&) {
         empty_thrown = true;
     }
     weft::queue<int> unbounded;  // maxsize 0: never full
@@ -143,14 +143,14 @@ weft::task<bool> task_done_and_shutdown() {
     bool put_fails = false;
     try {
         co_await q.put(3);
-    } catch (const weft::queue_shut_down&) {
+    } catch (const weft::queue_shut_down_error&) {
         put_fails = true;
     }
     int left = co_await q.get();  // drains what is left
     bool get_fails = false;
     try {
         co_await q.get();
-    } catch (const weft::queue_shut_down&) {
+    } catch (const weft::queue_shut_down_error&) {
         get_fails = true;
     }
     co_return (too_many && put_fails && get_fails && left == 2 && q.is_shut_down());

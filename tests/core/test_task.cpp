@@ -132,6 +132,48 @@ TEST(task, nested_awaits) {
     EXPECT_EQ(rt.block_on(recursive(1000)), 1000);
 }
 
+// A task is awaited once: the first co_await consumes it (valid() is false afterwards and
+// its frame is freed when the co_await ends); a second one is a clear weft::error, not a
+// resumption of a finished coroutine.
+weft::task<int> await_twice(bool* valid_after, int* alive_after, bool* threw) {
+    auto t = holds(counted{});
+    int v = co_await std::move(t);
+    *valid_after = t.valid();
+    *alive_after = counted::alive;  // the frame (and the parameter copy in it) is gone
+    try {
+        (void)co_await std::move(t);
+    } catch (const weft::error& e) {
+        *threw = std::string(e.what()).find("empty task") != std::string::npos;
+    }
+    co_return v;
+}
+
+TEST(task, awaiting_twice_is_a_weft_error) {
+    weft::runtime rt(one_worker());
+    counted::alive = 0;
+    bool valid_after = true, threw = false;
+    int alive_after = -1;
+    EXPECT_EQ(rt.block_on(await_twice(&valid_after, &alive_after, &threw)), 1);
+    EXPECT_FALSE(valid_after);
+    EXPECT_EQ(alive_after, 0);
+    EXPECT_TRUE(threw);
+}
+
+weft::task<bool> await_empty() {
+    weft::task<int> empty;
+    try {
+        (void)co_await std::move(empty);
+    } catch (const weft::error&) {
+        co_return true;
+    }
+    co_return false;
+}
+
+TEST(task, awaiting_an_empty_task_is_a_weft_error) {
+    weft::runtime rt(one_worker());
+    EXPECT_TRUE(rt.block_on(await_empty()));
+}
+
 TEST(task, run_is_asyncio_run) {
     EXPECT_EQ(weft::run(add_values()), 42);
     EXPECT_THROW(weft::run(throws("x")), std::runtime_error);

@@ -13,7 +13,8 @@
 #include <string>
 #include <vector>
 
-#include <weft/config.hpp>
+#include <weft/io_config.hpp>
+#include <weft/io_stack.hpp>
 #include <weft/runtime.hpp>
 
 namespace weft::test {
@@ -23,7 +24,7 @@ protected:
     runtime_config config(std::uint32_t workers) const {
         runtime_config c;
         c.workers = workers;
-        c.io_driver = GetParam();
+        c.section<io_config>().driver = GetParam();
         return c;
     }
 };

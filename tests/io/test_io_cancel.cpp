@@ -27,7 +27,7 @@ WEFT_IO_TEST_SUITE(io_cancel);
 task<std::size_t> read_some(async_fd* in, std::atomic<bool>* started) {
     std::array<std::byte, 64> buf;  // in the frame: the kernel must be done with it before we resume
     started->store(true);
-    co_return co_await in->read(buf);
+    co_return co_await in->read_some(buf);
 }
 
 task<void> until(std::atomic<bool>* flag) {
@@ -55,7 +55,7 @@ TEST_P(io_cancel, cancelling_a_pending_read_leaves_no_trace) {
             // The pipe still works, and the next reader gets the data.
             co_await out.write_all(weft::as_bytes("after"));
             std::array<std::byte, 16> buf;
-            EXPECT_EQ(co_await in.read(buf), 5u);
+            EXPECT_EQ(co_await in.read_some(buf), 5u);
         };
         rt.block_on(run());
     }
@@ -73,7 +73,7 @@ TEST_P(io_cancel, cancelling_a_pending_write_on_a_full_pipe) {
         auto writer = [](async_fd* o, std::atomic<bool>* started) -> task<std::size_t> {
             std::vector<std::byte> big(1 << 20, std::byte{1});
             started->store(true);
-            co_return co_await o->write(big);
+            co_return co_await o->write_some(big);
         };
         std::atomic<bool> started{false};
         auto h = weft::spawn(writer(&out, &started));
@@ -96,7 +96,9 @@ TEST_P(io_cancel, timeout_around_a_read) {
     auto run = []() -> task<void> {
         auto [in, out] = weft::make_pipe();
         std::array<std::byte, 8> buf;
-        auto slow = [](async_fd* i, std::span<std::byte> b) -> task<std::size_t> { co_return co_await i->read(b); };
+        auto slow = [](async_fd* i, std::span<std::byte> b) -> task<std::size_t> {
+            co_return co_await i->read_some(b);
+        };
         EXPECT_THROW(co_await weft::timeout(10ms, slow(&in, buf)), weft::timeout_error);
         co_await out.write_all(weft::as_bytes("ok"));
         EXPECT_EQ(co_await weft::timeout(5s, slow(&in, buf)), 2u);
@@ -121,7 +123,7 @@ TEST_P(io_cancel, closing_a_descriptor_ends_the_ops_waiting_on_it) {
         }
         // Later ops on a closed async_fd fail at once.
         std::array<std::byte, 4> buf;
-        EXPECT_THROW(co_await in.read(buf), weft::system_error);
+        EXPECT_THROW(co_await in.read_some(buf), weft::system_error);
     };
     rt.block_on(run());
 }

@@ -78,7 +78,7 @@ TEST_P(pipe_io, ping_pong_over_pipes_and_socketpairs) {
 task<std::uint64_t> drain(async_fd in, std::size_t* total) {
     std::vector<std::byte> buf(64 * 1024 + 7);
     std::uint64_t h = weft::test::checksum({});
-    while (std::size_t n = co_await in.read(buf)) {
+    while (std::size_t n = co_await in.read_some(buf)) {
         h = weft::test::checksum(std::span(buf.data(), n), h);
         *total += n;
     }
@@ -118,20 +118,20 @@ TEST_P(pipe_io, reads_that_complete_at_once_and_reads_that_wait) {
         auto [in, out] = weft::make_pipe();
         co_await out.write_all(weft::as_bytes("ready"));
         std::array<std::byte, 16> buf;
-        EXPECT_EQ(co_await in.read(buf), 5u);  // data already there
+        EXPECT_EQ(co_await in.read_some(buf), 5u);  // data already there
         auto late_writer = [](async_fd* o) -> task<void> {
             co_await weft::sleep_for(20ms);
             co_await o->write_all(weft::as_bytes("later"));
         };
         auto w = weft::spawn(late_writer(&out));
-        EXPECT_EQ(co_await in.read(buf), 5u);  // waits for the writer
+        EXPECT_EQ(co_await in.read_some(buf), 5u);  // waits for the writer
         co_await w;
         EXPECT_NE(co_await out.writable(), 0u);
         co_await out.write_all(weft::as_bytes("x"));
         EXPECT_NE(co_await in.readable(), 0u);
         out.close();
-        EXPECT_EQ(co_await in.read(buf), 1u);
-        EXPECT_EQ(co_await in.read(buf), 0u);  // end of file
+        EXPECT_EQ(co_await in.read_some(buf), 1u);
+        EXPECT_EQ(co_await in.read_some(buf), 0u);  // end of file
     };
     rt.block_on(run());
 }
@@ -142,10 +142,10 @@ TEST_P(pipe_io, vectored_reads_and_writes) {
         auto [in, out] = weft::make_pipe();
         std::string a = "hello ", b = "vectored ", c = "world";
         iovec w[3] = {{a.data(), a.size()}, {b.data(), b.size()}, {c.data(), c.size()}};
-        EXPECT_EQ(co_await out.writev(w), a.size() + b.size() + c.size());
+        EXPECT_EQ(co_await out.write_some(w), a.size() + b.size() + c.size());
         char x[6], y[14];
         iovec r[2] = {{x, sizeof x}, {y, sizeof y}};
-        EXPECT_EQ(co_await in.readv(r), 20u);
+        EXPECT_EQ(co_await in.read_some(r), 20u);
         EXPECT_EQ(std::string(x, 6) + std::string(y, 14), "hello vectored world");
     };
     rt.block_on(run());

@@ -34,7 +34,7 @@ TEST_P(reactor_io, io_completes_while_its_worker_is_stuck_in_a_long_task) {
         auto reader = [&](async_fd* i) -> task<void> {
             std::array<std::byte, 8> buf;
             reading = true;
-            co_await i->read(buf);
+            co_await i->read_some(buf);
             read_done_at = ns();
         };
         auto hog = [&](async_fd* i) -> task<void> {
@@ -90,7 +90,7 @@ TEST(reactor_select, auto_falls_back_to_epoll_when_io_uring_setup_fails) {
         weft::detail::inject_uring_setup_failure(err);
         weft::runtime_config c;
         c.workers = 2;
-        c.io_driver = weft::io_driver_kind::automatic;
+        c.section<weft::io_config>().driver = weft::io_driver_kind::automatic;
         {
             weft::runtime rt(c);
             auto kind = [&]() -> task<weft::io_driver_kind> { co_return weft::current_io_driver(); };
@@ -100,11 +100,11 @@ TEST(reactor_select, auto_falls_back_to_epoll_when_io_uring_setup_fails) {
                 auto [in, out] = weft::make_pipe();
                 co_await out.write_all(weft::as_bytes("abc"));
                 std::array<std::byte, 8> b;
-                co_return co_await in.read(b);
+                co_return co_await in.read_some(b);
             };
             EXPECT_EQ(rt.block_on(echo()), 3u);
         }
-        c.io_driver = weft::io_driver_kind::io_uring;
+        c.section<weft::io_config>().driver = weft::io_driver_kind::io_uring;
         try {
             weft::runtime rt(c);
             ADD_FAILURE() << "io_uring was asked for and refused, but the runtime started";
@@ -125,8 +125,8 @@ TEST(reactor_select, auto_falls_back_to_epoll_when_io_uring_setup_fails) {
 TEST(reactor_select, driver_is_configurable_from_the_environment) {
     weft::runtime_config c;
     c.apply_env({{"WEFT_IO_DRIVER", "epoll"}, {"WEFT_IO_URING_ENTRIES", "64"}});
-    EXPECT_EQ(c.io_driver, weft::io_driver_kind::epoll);
-    EXPECT_EQ(c.io_uring_entries, 64u);
+    EXPECT_EQ(c.section<weft::io_config>().driver, weft::io_driver_kind::epoll);
+    EXPECT_EQ(c.section<weft::io_config>().uring_entries, 64u);
     EXPECT_THROW(c.apply_env({{"WEFT_IO_DRIVER", "kqueue"}}), weft::config_error);
     EXPECT_THROW(c.apply_env({{"WEFT_IO_URING_ENTRIES", "100"}}), weft::config_error);  // not a power of two
 }

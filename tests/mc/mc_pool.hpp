@@ -2,8 +2,8 @@
 // (core/src/worker.hpp's basic_worker: the loop, its LIFO slots and local queue, search,
 // park), the real global queue and idle state, and a simulated rest of the runtime.
 //
-// What is simulated: the worker's hooks (no timers, no I/O: a park_word parker, the
-// futex one, and park timeouts of "never"), the thread around the loop (Relacy thread i
+// What is simulated: the worker's services (no timers, no I/O: the futex parker, and
+// park timeouts of "never"), the thread around the loop (Relacy thread i
 // runs worker i's run_loop()), and tasks, which are `job`s rather than coroutines: running
 // one calls its function on the worker's thread. A job may schedule others on its worker
 // (as a task's spawn or wake does, through schedule_local) or block its worker (a task
@@ -19,10 +19,11 @@
 #include <source_location>
 
 #include <weft/config.hpp>
+#include <weft/detail/parker.hpp>
+#include <weft/detail/worker_services.hpp>
 
 #include "idle.hpp"
 #include "inject_queue.hpp"
-#include "park_word.hpp"
 #include "weft_mc/atomic.hpp"
 #include "weft_mc/os_wait.hpp"
 #include "worker.hpp"
@@ -38,16 +39,10 @@ struct job {
     void* arg = nullptr;
 };
 
-class hooks final : public weft::detail::worker_hooks {
-public:
-    std::chrono::nanoseconds park_timeout() noexcept override { return std::chrono::nanoseconds(-1); }
-    void poll() noexcept override {}
-    void park(std::chrono::nanoseconds timeout) override { word_.park(timeout); }
-    void unpark() noexcept override { word_.unpark(); }
-
-private:
-    weft::detail::park_word word_;
-};
+// A worker's services: the futex parker, and nothing else (no timers, no I/O).
+inline std::unique_ptr<weft::detail::worker_services> make_services() {
+    return std::make_unique<weft::detail::worker_services>(weft::detail::make_futex_parker());
+}
 
 class pool {
 public:
@@ -58,7 +53,7 @@ public:
         config_.spin_before_park_us = 0;    // time-based: not deterministic
         config_.local_queue_capacity = 16;  // the smallest allowed
         for (std::uint32_t i = 0; i < n_; ++i)
-            workers_[i] = std::make_unique<worker>(*this, config_, i, n_, std::make_unique<hooks>());
+            workers_[i] = std::make_unique<worker>(*this, config_, i, n_, make_services());
     }
     ~pool() { futex_spurious_wakeups = true; }
     pool(const pool&) = delete;
@@ -114,15 +109,15 @@ class event {
 public:
     void set() {
         done_.store(true, std::memory_order_release);
-        word_.unpark();
+        word_->unpark();
     }
     void wait() {
-        while (!done_.load(std::memory_order_acquire)) word_.park(std::chrono::nanoseconds(-1));
+        while (!done_.load(std::memory_order_acquire)) word_->park(std::chrono::nanoseconds(-1));
     }
 
 private:
     atomic<bool> done_{false};
-    weft::detail::park_word word_;
+    std::unique_ptr<weft::detail::parker> word_ = weft::detail::make_futex_parker();
 };
 
 }  // namespace weft::mc

@@ -5,6 +5,9 @@
 #include <chrono>
 #include <new>
 
+#include <weft/internal/timer_service.hpp>
+#include <weft/timers_stack.hpp>
+
 #include "worker.hpp"  // tag_unstarted, frame_of
 
 namespace weft::detail {
@@ -18,6 +21,7 @@ void* cached_alloc(std::size_t bytes) { return ::operator new(bytes); }
 void cached_free(void* p, std::size_t) noexcept { ::operator delete(p); }
 
 runtime_core::runtime_core(bool lifo) : lifo_mode(lifo), id_(1) {
+    for (auto& p : idle_) p = make_futex_parker();
     live_runtimes[id_] = this;
     mc::futex_spurious_wakeups = false;  // explored by the parker's own scenarios
 }
@@ -29,7 +33,7 @@ runtime_core::~runtime_core() {
 }
 
 void runtime_core::wake_all() noexcept {
-    for (auto& w : idle_) w.unpark();
+    for (auto& w : idle_) w->unpark();
 }
 
 void runtime_core::finish() {
@@ -58,7 +62,7 @@ void runtime_core::run_until_finished() {
     while (true) {
         if (run_one()) continue;
         if (finished_.load(std::memory_order_acquire)) return;
-        idle_[me()].park(std::chrono::nanoseconds(-1));
+        idle_[me()]->park(std::chrono::nanoseconds(-1));
     }
 }
 
@@ -90,6 +94,27 @@ bool take_back_unstarted(runtime_core* core, void* frame) noexcept {
 }
 
 bool consume_budget() noexcept { return true; }
+
+// The timers stack of the checker's runtime: the real timer_service per worker, with the
+// futex parker and a paused clock (moved by the scenarios), without the configuration
+// and runtime lookup of timers/src/timer_runtime.cpp (which the checker does not build).
+namespace {
+class mc_timer_services final : public runtime_services, public mc::timer_services {
+public:
+    std::unique_ptr<worker_services> make_worker(runtime_core& core, std::uint32_t) override {
+        return std::make_unique<timer_service>(core, clock_, make_futex_parker());
+    }
+    std::string describe() const override { return "core + timers (model checker)"; }
+    runtime_clock& clock() noexcept override { return clock_; }
+
+private:
+    runtime_clock clock_{true, std::chrono::microseconds(1000)};
+};
+}  // namespace
+
+std::unique_ptr<runtime_services> make_timer_services(runtime_core&, runtime_config&) {
+    return std::make_unique<mc_timer_services>();
+}
 
 void register_root(runtime_core* core, promise_base* root) noexcept { core->registry.add(root, me()); }
 

@@ -11,16 +11,32 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <memory>
 
 #include <weft/detail/join_state.hpp>
+#include <weft/detail/parker.hpp>
 #include <weft/detail/promise_base.hpp>
 
 #include "inject_queue.hpp"
 #include "lifo_slots.hpp"
-#include "park_word.hpp"
 #include "task_registry.hpp"
 #include "weft_mc/atomic.hpp"
 #include "weft_mc/os_wait.hpp"
+
+namespace weft::detail {
+struct runtime_clock;
+}
+
+namespace weft::mc {
+// What a scenario reads of the timers stack's services (mc_runtime.cpp).
+class timer_services {
+public:
+    virtual weft::detail::runtime_clock& clock() noexcept = 0;
+
+protected:
+    ~timer_services() = default;
+};
+}  // namespace weft::mc
 
 namespace weft::detail {
 
@@ -57,7 +73,7 @@ private:
 
     std::uint16_t id_;
     mc::atomic<bool> finished_{false};
-    park_word idle_[max_threads];  // a thread sleeps here while there is nothing to run
+    std::unique_ptr<parker> idle_[max_threads];  // a thread sleeps here while there is nothing to run
 };
 
 }  // namespace weft::detail

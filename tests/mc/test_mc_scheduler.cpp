@@ -173,6 +173,16 @@ TEST(mc_scheduler, rejects_a_notify_without_its_fence) {
     EXPECT_GT(broken.hits(), 0);
 }
 
+// Broken: idle_state::park without the seq_cst fence between the RMW that counts the
+// worker as parked and its re-check: the re-check may read the queues as they were before
+// the push while the pusher's fenced read of the idle word saw the worker still running.
+TEST(mc_scheduler, rejects_a_park_without_its_fence) {
+    mutation_scope broken{
+        {"idle_state::park", op_kind::fence, std::memory_order_seq_cst, mutation_kind::drop_fence}};
+    expect_rejected<foreign_spawn<1>>(exhaustive(1), "DEADLOCK");
+    EXPECT_GT(broken.hits(), 0);
+}
+
 // The strands behind the old 5 ms backstop (docs/architecture.md, rule 6 before issue 18):
 // without their wake-ups, a task waits behind a long one while the other worker sleeps.
 TEST(mc_scheduler, rejects_a_global_batch_moved_without_a_notify) {

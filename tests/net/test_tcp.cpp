@@ -167,7 +167,7 @@ TEST_P(tcp, connect_refused_and_connect_timeout_are_clear_errors) {
             EXPECT_NE(std::string(e.what()).find("connect " + closed.to_string()), std::string::npos) << e.what();
         }
         // A listener that never accepts, with its backlog full: SYNs are dropped, connect hangs.
-        weft::net::listen_options opts;
+        weft::net::bind_options opts;
         opts.backlog = 0;
         auto l = tcp_listener::bind(any_port(), opts);
         std::vector<tcp_stream> filled;
@@ -223,7 +223,7 @@ TEST_P(tcp, resolve_and_connect_by_name) {
 
 TEST_P(tcp, a_cancelled_lookup_resumes_at_once) {
     auto c = config(2);
-    c.blocking_threads = 1;  // one pool thread, kept busy: the lookup waits in the queue
+    c.section<weft::io_config>().blocking_threads = 1;  // one pool thread, kept busy: the lookup waits in the queue
     weft::runtime rt(c);
     auto run = []() -> task<void> {
         std::atomic<bool> release{false};

@@ -1,4 +1,4 @@
-// Paused time (runtime_config::paused_time): timer logic tested deterministically, without
+// Paused time (timer_config::paused): timer logic tested deterministically, without
 // real sleeps. Time moves only through advance_time(), so "exactly at the deadline" and
 // "just before / just after the deadline" are exact checks here.
 #include <gtest/gtest.h>
@@ -24,7 +24,7 @@ using time_point = std::chrono::steady_clock::time_point;
 
 weft::runtime_config paused(std::uint32_t n) {
     auto c = weft::test::workers(n);
-    c.paused_time = true;
+    c.section<weft::timer_config>().paused = true;
     return c;
 }
 
@@ -142,7 +142,7 @@ namespace {
 
 TEST(paused_time, deadlines_round_up_to_the_configured_tick) {
     auto cfg = paused(1);
-    cfg.timer_tick_us = 100;
+    cfg.section<weft::timer_config>().tick_us = 100;
     weft::runtime rt(cfg);
     const time_point t0 = weft::now(rt);
     auto h = rt.spawn(sleep_then_now(t0 + 250us));  // between ticks 2 and 3

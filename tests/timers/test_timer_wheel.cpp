@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "timer_wheel.hpp"
+#include <weft/internal/timer_wheel.hpp>
 
 namespace {
 

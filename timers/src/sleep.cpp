@@ -3,7 +3,7 @@
 
 #include <weft/detail/scheduler_api.hpp>
 
-#include "timer_service.hpp"
+#include <weft/internal/timer_service.hpp>
 
 namespace weft::detail {
 
@@ -16,6 +16,10 @@ bool begin_sleep(sleep_state& st, std::coroutine_handle<> h, promise_base* root,
         return false;
     }
     timer_service* svc = current_timer_service();
+    if (!svc) {  // off the workers, or a runtime built without timers: await_resume throws
+        st.no_timers = true;
+        return false;
+    }
     const auto now = svc->now();
     if (is_relative) deadline = now + relative;
     if (deadline <= now) {  // sleep(0): let the others run first

@@ -1,20 +1,19 @@
-// timer_service.cpp — a worker's timers (see timer_service.hpp).
-#include "timer_service.hpp"
-
-#include <weft/runtime.hpp>
+// timer_service.cpp — a worker's timers (see weft/internal/timer_service.hpp). The timers
+// module's runtime services are in timer_runtime.cpp: this file is the protocol alone,
+// which the model checker (tests/mc/test_mc_timer.cpp) compiles as it ships.
+#include <weft/internal/timer_service.hpp>
 
 #include <mutex>
 
 namespace weft::detail {
+namespace {
+[[gnu::tls_model("initial-exec")]] thread_local timer_service* tl_timer_service = nullptr;
+}  // namespace
 
-runtime_clock& clock_of(runtime_core& core) {
-    std::shared_ptr<void>& slot = shared_hook_state(core, hook_state_slot::timers);
-    if (!slot) {
-        const runtime_config& cfg = core_config(&core);
-        slot = std::make_shared<runtime_clock>(cfg.paused_time, std::chrono::microseconds(cfg.timer_tick_us));
-    }
-    return *static_cast<runtime_clock*>(slot.get());
-}
+timer_service* current_timer_service() noexcept { return tl_timer_service; }
+
+void timer_service::attach() noexcept { tl_timer_service = this; }
+void timer_service::detach() noexcept { tl_timer_service = nullptr; }
 
 std::uint64_t timer_service::ticks_at(timer_clock::time_point t) const noexcept {
     if (t <= clock_.start) return 0;
@@ -53,7 +52,7 @@ std::chrono::nanoseconds timer_service::park_timeout() noexcept {
     return due <= now ? std::chrono::nanoseconds(0) : std::chrono::ceil<std::chrono::nanoseconds>(due - now);
 }
 
-void timer_service::poll() noexcept {
+void timer_service::fire_due() noexcept {
     timer_waiter* fired = nullptr;
     {
         std::lock_guard lock(lock_);

@@ -83,9 +83,10 @@ private:
         arrived_ = 0;
         take_all(waiters_, woken);
     }
-    // A waiter was cancelled: its arrival no longer counts.
-    static void withdraw(wait_owner* o, detail::sync_waiter*, detail::wake_batch&) noexcept {
-        --static_cast<barrier*>(o)->arrived_;
+    // A waiter left (cancelled, or destroyed at shutdown): its arrival no longer counts. One
+    // released with its phase has nothing to give back.
+    static void withdraw(wait_owner* o, detail::sync_waiter*, detail::wake_batch&, bool granted) noexcept {
+        if (!granted) --static_cast<barrier*>(o)->arrived_;
     }
 
     std::size_t parties_;

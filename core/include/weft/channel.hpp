@@ -2,7 +2,7 @@
 // channels, tokio's mpsc), bounded or unbounded. send() waits while a bounded channel is
 // full, recv() while it is empty; both are cancellation points. close() ends the stream:
 // receivers drain what is left and then get std::nullopt; senders (waiting or later) get
-// weft::channel_closed (a weft::error), and try_send returns false.
+// weft::channel_closed_error (a weft::error), and try_send returns false.
 //
 //   weft::channel<int> ch(16);                      // bounded: at most 16 buffered
 //   weft::channel<int> log(weft::unbounded);        // send never waits
@@ -35,8 +35,8 @@ struct unbounded_t {
 inline constexpr unbounded_t unbounded{};
 
 template <class T>
-class channel : private detail::item_queue<T, detail::fifo_store<T>, channel_closed> {
-    using base = detail::item_queue<T, detail::fifo_store<T>, channel_closed>;
+class channel : private detail::item_queue<T, detail::fifo_store<T>, channel_closed_error> {
+    using base = detail::item_queue<T, detail::fifo_store<T>, channel_closed_error>;
 
 public:
     using send_awaiter = typename base::put_awaiter;
@@ -48,7 +48,7 @@ public:
     }
     explicit channel(unbounded_t) : base(0) {}
 
-    // Waits for room, then enqueues. Throws channel_closed if the channel is closed.
+    // Waits for room, then enqueues. Throws channel_closed_error if the channel is closed.
     [[nodiscard]] send_awaiter send(T value) { return send_awaiter(this, std::move(value)); }
     // Waits for an item; std::nullopt once the channel is closed and drained.
     [[nodiscard]] recv_awaiter recv() noexcept { return recv_awaiter(this); }

@@ -30,10 +30,11 @@ namespace weft {
 
 class condition_variable : private detail::wait_owner {
 public:
-    condition_variable() = default;
+    condition_variable() noexcept : wait_owner(&condition_variable::pass_on) {}
 
     // Releases m (held by the caller), waits for a notify, re-acquires m.
     task<> wait(mutex& m) {
+        relock_if_destroyed relock{&m};
         std::exception_ptr cancelled;
         try {
             co_await wait_awaiter(this, &m);
@@ -41,6 +42,7 @@ public:
             cancelled = std::current_exception();
         }
         co_await m.lock_shielded();  // not a cancellation point: the lock must come back
+        relock.m = nullptr;
         if (cancelled) std::rethrow_exception(cancelled);
     }
 
@@ -62,6 +64,16 @@ public:
     }
 
 private:
+    // The frame of wait() destroyed before m is held again (the runtime destroyed the task at
+    // shutdown): the caller's guard will unlock m, so m is taken now, on credit if another
+    // task holds it (semaphore::take_on_credit), and the count stays right.
+    struct relock_if_destroyed {
+        mutex* m;
+        ~relock_if_destroyed() {
+            if (m) m->lock_on_credit();
+        }
+    };
+
     // Queues itself, then unlocks m: a notify after the unlock cannot miss it.
     class wait_awaiter : detail::sync_waiter {
     public:
@@ -84,6 +96,13 @@ private:
     private:
         mutex* m_;
     };
+
+    // A waiter notified whose frame was destroyed before it ran (shutdown): the notification
+    // goes to the next waiter, so a notify_one is not lost (at worst a wake-up is spurious).
+    static void pass_on(wait_owner* o, detail::sync_waiter*, detail::wake_batch& woken, bool granted) noexcept {
+        auto* cv = static_cast<condition_variable*>(o);
+        if (granted && cv->waiters_.head) take(cv->waiters_.head, woken);
+    }
 
     detail::waiter_list waiters_{this};
 };

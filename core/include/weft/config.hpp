@@ -1,33 +1,147 @@
-// weft/config.hpp — runtime_config: every knob of the runtime, from code, a TOML file
-// and WEFT_* environment variables.
+// weft/config.hpp — runtime_config: every knob of the runtime, from code, a TOML file and
+// WEFT_* environment variables.
 //
 // Precedence: defaults < file < environment < what the program sets afterwards in code.
 // runtime_config::load() applies the file named by WEFT_CONFIG (if set) and then the
 // environment; weft::run() and runtime's default constructor use it. Every key is listed,
 // with its range, in docs/configuration.md.
 //
-//   auto cfg = weft::runtime_config::load();        // defaults, $WEFT_CONFIG, WEFT_*
-//   cfg.workers = 4;                                 // code has the last word
+// The keys of core (workers, queues, parking, logging) are fields of runtime_config. Each
+// module above core owns a *section* of its own — a struct in that module's headers, e.g.
+// weft::timer_config ("timers", weft/timer_config.hpp) and weft::io_config ("io",
+// weft/io_config.hpp) — written `[io]` in TOML and WEFT_IO_* in the environment:
+//
+//   auto cfg = weft::runtime_config::load();              // defaults, $WEFT_CONFIG, WEFT_*
+//   cfg.workers = 4;                                       // code has the last word
+//   cfg.section<weft::io_config>().driver = weft::io_driver_kind::epoll;
 //   weft::runtime rt(cfg);
 //
 // A wrong value (WEFT_WORKERS=abc, workers = 0, an unknown key, an unreadable file) throws
-// weft::config_error naming the source, the key and the value. Nothing is silently
-// clamped or defaulted.
+// weft::config_error naming the source, the key and the value; nothing is silently clamped
+// or defaulted. Core's keys are checked as they are read; a section's settings are checked
+// when its module reads them — at the latest when a runtime is built, which also rejects a
+// section that no module of the runtime reads (a typo such as WEFT_IOO_DRIVER). An empty
+// variable (WEFT_WORKERS=) means unset; WEFT_CONFIG must name a regular file. weft::run()
+// and runtime's constructor throw config_error too: catch it in main() (see
+// examples/hello.cpp) to print it and exit non-zero instead of std::terminate.
 //
-// Thread safety: a plain value type.
+// Thread safety: a plain value type (copies are deep).
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <typeinfo>
+#include <utility>
+#include <vector>
 
 namespace weft {
 
 enum class log_level { trace, debug, info, warn, err, critical, off };
 
-// Which I/O driver the workers' reactors use (docs/io-drivers.md). `automatic` picks
-// io_uring where the kernel allows it and falls back to epoll, logging why.
-enum class io_driver_kind { automatic, epoll, io_uring };
+// One setting read from a file or the environment, as its source wrote it.
+struct config_value {
+    enum class kind : std::uint8_t { text, string, integer, boolean, other };
+    std::string source;      // "environment (WEFT_IO_DRIVER)", or a file's path
+    std::string section;     // "io"; empty for core's keys
+    std::string key;         // "driver"
+    std::string text;        // "epoll", "256", "true"
+    kind type = kind::text;  // text: from the environment (any type may be spelled); else TOML's type
+
+    // "io.driver", or "workers" for a key of core.
+    std::string name() const { return section.empty() ? key : section + "." + key; }
+};
+
+// Reading a section's settings (each throws config_error naming source, key and value).
+namespace config_parse {
+std::uint32_t to_uint(const config_value& v, std::uint64_t lo, std::uint64_t hi, bool power_of_two = false);
+bool to_bool(const config_value& v);
+std::string to_string(const config_value& v);
+[[noreturn]] void reject(const config_value& v, const std::string& why);
+// A value set in code (source "code"); `name` as config_value::name() would give it.
+void check_uint(const std::string& name, std::uint64_t value, std::uint64_t lo, std::uint64_t hi,
+                bool power_of_two = false);
+}  // namespace config_parse
+
+// What a module's section type provides (see weft::io_config for one).
+template <class S>
+concept config_section = std::copyable<S> && std::default_initializable<S> && requires(S s, const config_value& v) {
+    { S::section_name } -> std::convertible_to<std::string_view>;
+    s.apply(v);    // one setting of the section; throws config_error (unknown key, bad value)
+    s.validate();  // checks values set in code; throws config_error (source "code")
+};
+
+// The sections of the modules above core, held by runtime_config. A section's settings
+// from the file and the environment wait here, as text, until its module reads it
+// (get<S>()); from then on the section is typed and later settings apply to it directly.
+class config_sections {
+public:
+    config_sections() = default;
+    config_sections(const config_sections& o);
+    config_sections& operator=(const config_sections& o);
+    config_sections(config_sections&&) noexcept = default;
+    config_sections& operator=(config_sections&&) noexcept = default;
+    ~config_sections() = default;
+
+    template <config_section S>
+    S& get() {
+        if (box* b = find(S::section_name, typeid(S))) return *static_cast<S*>(b->value.get());
+        auto owned = std::make_unique<S>();
+        S& s = *owned;
+        adopt(std::string(S::section_name), typeid(S),
+              std::unique_ptr<void, void (*)(void*)>(owned.release(), &destroy<S>), &clone<S>, &apply<S>,
+              &validate<S>);  // applies the settings waiting for it
+        return s;
+    }
+    template <config_section S>
+    S get() const {
+        config_sections copy(*this);
+        return copy.get<S>();
+    }
+
+    // A setting for `v.section`: applied at once if the section is typed already, else kept.
+    void add(config_value v);
+    // Settings no module has read yet, in the order they came.
+    const std::vector<config_value>& pending() const noexcept { return pending_; }
+    // Checks every typed section's values (config_section::validate).
+    void validate() const;
+
+private:
+    struct box {
+        std::string name;
+        const std::type_info* type = nullptr;
+        std::unique_ptr<void, void (*)(void*)> value{nullptr, nullptr};
+        void* (*clone)(const void*) = nullptr;
+        void (*apply)(void*, const config_value&) = nullptr;
+        void (*validate)(const void*) = nullptr;
+    };
+    template <class S>
+    static void destroy(void* p) {
+        delete static_cast<S*>(p);
+    }
+    template <class S>
+    static void* clone(const void* p) {
+        return new S(*static_cast<const S*>(p));
+    }
+    template <class S>
+    static void apply(void* p, const config_value& v) {
+        static_cast<S*>(p)->apply(v);
+    }
+    template <class S>
+    static void validate(const void* p) {
+        static_cast<const S*>(p)->validate();
+    }
+    // The typed section `name`; throws weft::error if it was typed as another type.
+    box* find(std::string_view name, const std::type_info& type);
+    void adopt(std::string name, const std::type_info& type, std::unique_ptr<void, void (*)(void*)> value,
+               void* (*clone)(const void*), void (*apply)(void*, const config_value&), void (*validate)(const void*));
+
+    std::vector<box> typed_;
+    std::vector<config_value> pending_;
+};
 
 struct runtime_config {
     // Worker threads; 0 means "the CPUs this process may use" (affinity mask and cgroup
@@ -46,41 +160,35 @@ struct runtime_config {
     // Microseconds an idle worker keeps looking for work before it parks (a futex wake-up
     // costs both sides microseconds; a short spin absorbs gaps between bursts); 0..100000.
     std::uint32_t spin_before_park_us = 50;
-    // Resolution of the timer wheels, in microseconds: sleeps and timeouts are rounded up to
-    // it. 100..1000000; 1 ms suits servers (timeouts of ms to minutes); finer costs more
-    // wheel turns per second.
-    std::uint32_t timer_tick_us = 1000;
-    // Time stands still until the program advances it (weft::advance_time): for tests of
-    // timer logic without real sleeps (tokio's paused time). Not for production.
-    bool paused_time = false;
     // Level of the spdlog logger named "weft".
     log_level log = log_level::warn;
+    // The sections of the modules above core (timers, io, ...): see section<S>().
+    config_sections sections{};
 
-    // I/O (io/ module): the driver ("auto", "epoll" or "io_uring").
-    io_driver_kind io_driver = io_driver_kind::automatic;
-    // io_uring: submission queue entries per worker ring; a power of two in 8..32768.
-    std::uint32_t io_uring_entries = 256;
-    // io_uring: a worker submits at once when this many operations are queued (otherwise at
-    // its next poll, before it parks, or every global_queue_interval tasks); 1..4096.
-    std::uint32_t io_submit_batch = 32;
-    // epoll: events taken per epoll_wait; 1..65536.
-    std::uint32_t io_events_per_wait = 256;
-    // Threads of the blocking pool (spawn_blocking, file I/O under epoll): at most this many,
-    // started on demand; 1..4096.
-    std::uint32_t blocking_threads = 64;
-    // A blocking-pool thread idle this long (milliseconds) exits; 1..3600000.
-    std::uint32_t blocking_keep_alive_ms = 10'000;
+    // The section of type S (a module's settings), with what the file and the environment
+    // said applied; assignments to it are the code's layer. Throws config_error for a bad
+    // setting of that section.
+    template <config_section S>
+    S& section() {
+        return sections.get<S>();
+    }
+    template <config_section S>
+    S section() const {
+        return sections.get<S>();
+    }
 
     // Applies a TOML file over this config; throws config_error (source = the path).
     void apply_file(const std::string& path);
-    // Applies WEFT_* variables from `env` (name -> value) over this config.
+    // Applies WEFT_* variables from `env` (name -> value) over this config. An empty value
+    // means the variable is unset.
     void apply_env(const std::map<std::string, std::string>& env);
     // Applies the process environment (WEFT_*), including WEFT_CONFIG (a file, applied first).
     void apply_process_env();
-    // Throws config_error (source "code") if a field is out of range.
+    // Throws config_error (source "code") if a field, or a typed section's, is out of range.
     void validate() const;
 
-    // The worker count this config resolves to (workers, or the usable CPUs).
+    // The worker count this config resolves to (workers, or the usable CPUs; the latter
+    // reads the affinity mask and the cgroup quota each time: a runtime resolves it once).
     std::uint32_t resolved_workers() const;
 
     static runtime_config from_file(const std::string& path);
@@ -88,7 +196,6 @@ struct runtime_config {
 };
 
 std::string to_string(log_level l);
-std::string to_string(io_driver_kind k);
 
 // CPUs this process may run on: the affinity mask, capped by the cgroup v2 quota.
 std::uint32_t available_cpus();

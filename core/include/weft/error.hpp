@@ -1,19 +1,27 @@
 // weft/error.hpp — the exceptions the coroutine API throws.
 //
-// Every weft exception derives from weft::error (itself a std::runtime_error), so one
-// `catch (const weft::error&)` sees them all:
-//   - cancelled_error: the task was cancelled (asyncio's CancelledError);
+// Every weft exception type ends in `_error`. All but one derive from weft::error (itself a
+// std::runtime_error), so one `catch (const weft::error&)` sees every *failure*:
 //   - timeout_error:   a weft::timeout deadline passed (asyncio's TimeoutError);
 //   - config_error:    a configuration value was rejected; says source, key and value;
 //   - system_error:    a system call failed; carries the errno (as std::system_error does);
 //   - task_group_error: children of a task_group failed; holds every failure (asyncio's
 //                      ExceptionGroup);
-//   - channel_closed:  send on a closed channel / oneshot, or receive from a closed oneshot;
-//   - queue_full, queue_empty, queue_shut_down: weft::queue's put_nowait / get_nowait /
-//                      shutdown errors (asyncio.QueueFull, QueueEmpty, QueueShutDown).
+//   - channel_closed_error:  send on a closed channel / oneshot, or receive from a closed oneshot;
+//   - queue_full_error, queue_empty_error, queue_shut_down_error: weft::queue's put_nowait /
+//                      get_nowait / shutdown errors (asyncio.QueueFull, QueueEmpty, QueueShutDown).
+//
+// cancelled_error (the task was cancelled: asyncio's CancelledError) is not a failure and
+// is deliberately *outside* std::exception and weft::error, the way abi::__forced_unwind
+// (thread cancellation) is: `catch (const std::exception&)` and `catch (const weft::error&)`
+// let it through, so the most common catch clauses cannot swallow a cancellation by
+// accident (Python moved CancelledError to BaseException for the same reason). Catch it by
+// name when you mean to; a `catch (...)` must end in `throw;` unless it means to stop the
+// cancellation (the task then runs on: delivery is one-shot, as in asyncio).
 //
 //   try { co_await handle; }
 //   catch (const weft::cancelled_error&) { /* the child was cancelled */ }
+//   catch (const weft::error& e) { /* it failed: e.what() */ }
 //
 // Thread safety: exception objects are immutable after construction.
 #pragma once
@@ -32,10 +40,11 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Delivered at a task's next suspension point once cancel() was requested.
-class cancelled_error : public error {
+// Delivered at a task's next suspension point once cancel() was requested. Not a
+// std::exception (see above); what() is there for logging.
+class cancelled_error {
 public:
-    cancelled_error() : error("weft: task cancelled") {}
+    const char* what() const noexcept { return "weft: task cancelled"; }
 };
 
 // A deadline passed before the awaited operation finished (weft::timeout). The operation
@@ -89,6 +98,8 @@ private:
                 std::rethrow_exception(e);
             } catch (const std::exception& ex) {
                 s += std::string("; ") + ex.what();
+            } catch (const cancelled_error& c) {
+                s += std::string("; ") + c.what();
             } catch (...) {
                 s += "; (unknown exception)";
             }
@@ -99,24 +110,24 @@ private:
 };
 
 // Sending on a closed channel (or oneshot), or receiving from a oneshot closed empty.
-class channel_closed : public error {
+class channel_closed_error : public error {
 public:
-    channel_closed() : error("weft: the channel is closed") {}
+    channel_closed_error() : error("weft: the channel is closed") {}
 };
 
 // weft::queue: put_nowait on a full queue, get_nowait on an empty one, put/get after
 // shutdown (asyncio.QueueFull / QueueEmpty / QueueShutDown).
-class queue_full : public error {
+class queue_full_error : public error {
 public:
-    queue_full() : error("weft::queue: full") {}
+    queue_full_error() : error("weft::queue: full") {}
 };
-class queue_empty : public error {
+class queue_empty_error : public error {
 public:
-    queue_empty() : error("weft::queue: empty") {}
+    queue_empty_error() : error("weft::queue: empty") {}
 };
-class queue_shut_down : public error {
+class queue_shut_down_error : public error {
 public:
-    queue_shut_down() : error("weft::queue: shut down") {}
+    queue_shut_down_error() : error("weft::queue: shut down") {}
 };
 
 }  // namespace weft

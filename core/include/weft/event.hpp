@@ -37,7 +37,7 @@ public:
         void await_resume() { finish(); }
 
     private:
-        // The owner is the event itself: no second pointer (W5 counts bytes per waiting task).
+        // The owner is the event itself: no second pointer (weft-bench idle_memory counts bytes per waiting task).
         event& ev() const noexcept { return *static_cast<event*>(owner()); }
     };
 
@@ -57,7 +57,7 @@ public:
         set_.store(false, std::memory_order_relaxed);
     }
 
-    // Atomic so that waiting on a set event costs no lock (W5 wakes a million waiters).
+    // Atomic so that waiting on a set event costs no lock (weft-bench idle_memory wakes a million waiters).
     bool is_set() const noexcept { return set_.load(std::memory_order_acquire); }
 
 private:

@@ -10,9 +10,18 @@
 //   h.cancel();                                  // changed our mind
 //   try { co_await h; } catch (const weft::cancelled_error&) {}
 //
-// A task suspended in `co_await handle` is itself a cancellation point: cancelling the
-// awaiting task resumes it with cancelled_error at once; the awaited child is not
-// cancelled (cancel it through its handle, or use when_all/when_any/task_group, which do).
+// A task suspended in `co_await handle` is itself a cancellation point, and the awaiting
+// side chooses what its cancellation does to the awaited task:
+//   - `co_await h` (= `co_await h.join(weft::on_cancel::leave_child)`): the awaiting task is
+//     resumed with cancelled_error at once; the child runs on and the handle stays valid
+//     (await it again, cancel() it, or drop it to detach it) — tokio's JoinHandle;
+//   - `co_await h.join(weft::on_cancel::cancel_child)`: the child is cancelled too, and the
+//     awaiting task waits until it has finished, then throws cancelled_error — asyncio's
+//     `await task`. The child does not outlive the await (the handle stays valid: its
+//     outcome, usually cancelled_error, can still be awaited).
+// The default is the first because a handle is a spawned task's owner, which may outlive one
+// await of it; code whose children must never outlive it should use task_group /
+// with_task_group, when_all or when_any, which cancel and await their children always.
 // If the runtime was shut down before the task finished, awaiting throws cancelled_error.
 //
 // Thread safety: a handle is not shared; cancel() and is_finished() may race with the
@@ -32,6 +41,12 @@ namespace weft {
 
 template <class T>
 class join_handle;
+
+// What cancelling a task that awaits a join_handle does to the awaited task (see above).
+enum class on_cancel : unsigned char {
+    leave_child,   // the awaiting task stops waiting at once; the child runs on
+    cancel_child,  // the child is cancelled and awaited, then cancelled_error
+};
 
 namespace detail {
 template <class T>
@@ -80,7 +95,12 @@ public:
 
     class awaiter : detail::join_waiter {
     public:
-        explicit awaiter(join_handle& owner) noexcept : owner_(&owner), h_(owner.h_) { child_frame_ = h_.address(); }
+        // (weft::on_cancel spelt out: the canceller base has a member of that name.)
+        explicit awaiter(join_handle& owner, weft::on_cancel policy = weft::on_cancel::leave_child) noexcept
+            : owner_(&owner), h_(owner.h_) {
+            child_frame_ = h_.address();
+            propagate_ = policy == weft::on_cancel::cancel_child;
+        }
 
         bool await_ready() const noexcept {
             return (detail::join_state(h_.address()) & detail::join_bits::complete) && detail::consume_budget();
@@ -110,11 +130,15 @@ public:
 
     // Awaiting gives the result (or rethrows) and empties the handle; awaiting an empty
     // handle is an error (weft::error). Cancellation of the awaiting task leaves it valid.
-    awaiter operator co_await() & {
-        if (!h_) throw error("weft::join_handle: awaiting an empty handle (already awaited, detached or moved)");
-        return awaiter{*this};
-    }
+    awaiter operator co_await() & { return join(on_cancel::leave_child); }
     awaiter operator co_await() && { return operator co_await(); }
+
+    // As `co_await h`, with the choice of what the awaiting task's cancellation does to the
+    // child: `co_await h.join(weft::on_cancel::cancel_child)` is asyncio's `await task`.
+    [[nodiscard]] awaiter join(on_cancel policy) {
+        if (!h_) throw error("weft::join_handle: awaiting an empty handle (already awaited, detached or moved)");
+        return awaiter(*this, policy);
+    }
 
 private:
     template <class U>

@@ -74,6 +74,10 @@ public:
     bool is_locked() const noexcept { return sem_.available() == 0; }
 
 private:
+    friend class condition_variable;
+    // See semaphore::take_on_credit (condition_variable::wait, frame destroyed at shutdown).
+    void lock_on_credit() noexcept { sem_.take_on_credit(); }
+
     semaphore sem_{1};
 };
 

@@ -3,10 +3,10 @@
 //
 // put(item) waits while the queue is full (maxsize > 0), get() while it is empty; both are
 // cancellation points (a cancelled putter's item is not queued, a cancelled getter takes
-// none). put_nowait / get_nowait throw weft::queue_full / weft::queue_empty instead of
+// none). put_nowait / get_nowait throw weft::queue_full_error / weft::queue_empty_error instead of
 // waiting. task_done() marks one item processed; `co_await join()` waits until every item
 // put so far has been marked done. shutdown() (Python 3.13) makes put throw
-// weft::queue_shut_down, and get too once the queue is empty. Order: FIFO for queue<T>;
+// weft::queue_shut_down_error, and get too once the queue is empty. Order: FIFO for queue<T>;
 // smallest first (by Compare, default std::less) for priority_queue, like heapq; newest
 // first for lifo_queue. maxsize <= 0 means unbounded, as in asyncio.
 //
@@ -74,8 +74,8 @@ struct heap_store {
 }  // namespace detail
 
 template <class T, class Store>
-class basic_queue : private detail::item_queue<T, Store, queue_shut_down> {
-    using base = detail::item_queue<T, Store, queue_shut_down>;
+class basic_queue : private detail::item_queue<T, Store, queue_shut_down_error> {
+    using base = detail::item_queue<T, Store, queue_shut_down_error>;
 
 public:
     explicit basic_queue(long maxsize = 0) : base(maxsize > 0 ? static_cast<std::size_t>(maxsize) : 0) {}
@@ -86,14 +86,14 @@ public:
         using base::get_awaiter::get_awaiter;
         T await_resume() {
             std::optional<T> v = base::get_awaiter::await_resume();
-            if (!v) throw queue_shut_down();
+            if (!v) throw queue_shut_down_error();
             return std::move(*v);
         }
     };
 
-    // Waits while full, then adds the item. Throws queue_shut_down after shutdown().
+    // Waits while full, then adds the item. Throws queue_shut_down_error after shutdown().
     [[nodiscard]] put_awaiter put(T item) { return put_awaiter(this, std::move(item)); }
-    // Waits while empty, then removes and returns an item. Throws queue_shut_down once
+    // Waits while empty, then removes and returns an item. Throws queue_shut_down_error once
     // shut down and empty.
     [[nodiscard]] get_awaiter get() noexcept { return get_awaiter(this); }
 
@@ -102,16 +102,16 @@ public:
             case base::status::ok:
                 return;
             case base::status::closed:
-                throw queue_shut_down();
+                throw queue_shut_down_error();
             default:
-                throw queue_full();
+                throw queue_full_error();
         }
     }
     T get_nowait() {
         std::optional<T> v = this->try_get();
         if (v) return std::move(*v);
-        if (base::is_closed()) throw queue_shut_down();
-        throw queue_empty();
+        if (base::is_closed()) throw queue_shut_down_error();
+        throw queue_empty_error();
     }
 
     // One item taken by get() has been processed. Throws weft::error if called more often
@@ -141,7 +141,7 @@ public:
     // Waits until every item put so far has been marked task_done().
     [[nodiscard]] join_awaiter join() noexcept { return join_awaiter(this); }
 
-    // No more puts; gets drain what is left, then throw queue_shut_down. Idempotent.
+    // No more puts; gets drain what is left, then throw queue_shut_down_error. Idempotent.
     void shutdown() noexcept { base::close(); }
 
     std::size_t qsize() const { return base::size(); }

@@ -11,6 +11,10 @@
 //   auto h = rt.spawn(background());                    // from any thread
 //   int v = rt.block_on(main_task());                   // blocks this (non-worker) thread
 //
+// A runtime is built with a runtime_stack (weft/runtime_stack.hpp): the modules whose
+// services its workers get (timers, the I/O driver). Without one, the default stack: the
+// largest the program uses.
+//
 // Inside a task, weft::spawn(t) starts t on the current runtime and returns its
 // join_handle. Destroying the runtime stops the workers and destroys every task that has
 // not finished (suspended or queued), running their destructors; their handles then throw
@@ -26,6 +30,7 @@
 #include <mutex>
 #include <optional>
 #include <stop_token>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -34,6 +39,7 @@
 #include <weft/error.hpp>
 #include <weft/join_handle.hpp>
 #include <weft/metrics.hpp>
+#include <weft/runtime_stack.hpp>
 #include <weft/task.hpp>
 
 namespace weft {
@@ -75,18 +81,21 @@ task<void> block_on_driver(task<T> t, block_on_state<T>* st) {
     st->finish();
 }
 
-runtime_core* make_started_core(const runtime_config& cfg);
+runtime_core* make_started_core(const runtime_config& cfg, const runtime_stack& stack);
 void destroy_core(runtime_core* core) noexcept;
 runtime_metrics core_metrics(const runtime_core* core);
-const runtime_config& core_config(const runtime_core* core) noexcept;
 
 }  // namespace detail
 
 class runtime {
 public:
-    // Config from runtime_config::load(): defaults, $WEFT_CONFIG, WEFT_* variables.
+    // Config from runtime_config::load(): defaults, $WEFT_CONFIG, WEFT_* variables; the
+    // default stack.
     runtime();
     explicit runtime(const runtime_config& config);
+    // Throws config_error for a bad value (or a section no module of the stack reads) and
+    // system_error if a service cannot be set up (an I/O driver the kernel refuses).
+    runtime(const runtime_config& config, const runtime_stack& stack);
     ~runtime();
     runtime(const runtime&) = delete;
     runtime& operator=(const runtime&) = delete;
@@ -124,6 +133,8 @@ public:
     }
 
     std::uint32_t worker_count() const noexcept;
+    // The modules this runtime was built with ("core + timers + io (epoll)").
+    std::string stack_description() const;
     // Internal: the runtime's shared state (for the modules built on core).
     detail::runtime_core* core_handle() const noexcept { return core_; }
     const runtime_config& config() const noexcept { return detail::core_config(core_); }

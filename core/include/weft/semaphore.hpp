@@ -42,7 +42,7 @@ public:
 
 class semaphore : private detail::wait_owner {
 public:
-    explicit semaphore(std::size_t permits) noexcept : count_(permits) {}
+    explicit semaphore(std::size_t permits) noexcept : wait_owner(&semaphore::on_leave), count_(permits) {}
 
     class acquire_awaiter : detail::sync_waiter {
     public:
@@ -93,8 +93,7 @@ public:
     void release(std::size_t n = 1) noexcept {
         detail::wake_batch woken;
         detail::spin_guard g(lock_);
-        for (; n > 0 && waiters_.head; --n) take(waiters_.head, woken);  // hand-off: count_ stays
-        count_ += n;
+        release_locked(n, woken);
     }
 
     // Free permits right now (0 while tasks wait).
@@ -104,8 +103,35 @@ public:
     }
 
 private:
-    // Invariant: count_ > 0 implies no waiters (release hands permits to waiters first).
+    friend class mutex;
+
+    void release_locked(std::size_t n, detail::wake_batch& woken) noexcept {
+        for (; n > 0 && owed_ > 0; --n) --owed_;                         // pays a permit taken on credit
+        for (; n > 0 && waiters_.head; --n) take(waiters_.head, woken);  // hand-off: count_ stays
+        count_ += n;
+    }
+
+    // Takes a permit without waiting: a free one, or on credit (the next release pays it
+    // back instead of freeing one). For a frame destroyed at shutdown whose caller will
+    // release a permit it let go of (condition_variable::wait under a mutex_guard).
+    void take_on_credit() noexcept {
+        detail::spin_guard g(lock_);
+        if (count_ > 0)
+            --count_;
+        else
+            ++owed_;
+    }
+
+    // A waiter handed a permit whose frame was destroyed before it ran (the runtime shut
+    // down): the permit comes back, to the next waiter or to the count.
+    static void on_leave(wait_owner* o, detail::sync_waiter*, detail::wake_batch& woken, bool granted) noexcept {
+        if (granted) static_cast<semaphore*>(o)->release_locked(1, woken);
+    }
+
+    // Invariant: count_ > 0 implies no waiters (release hands permits to waiters first), and
+    // implies owed_ == 0.
     std::size_t count_;
+    std::size_t owed_ = 0;
     detail::waiter_list waiters_{this};
 };
 

@@ -129,9 +129,17 @@ private:
             take(w, woken);
         }
     }
-    // A waiter was cancelled: whoever queued behind it may be able to go now.
-    static void regrant(wait_owner* o, detail::sync_waiter*, detail::wake_batch& woken) noexcept {
-        static_cast<shared_mutex*>(o)->grant(woken);
+    // A waiter left the queue (cancelled): whoever queued behind it may be able to go now.
+    // A waiter granted the lock whose frame was destroyed before it ran (shutdown) releases it.
+    static void regrant(wait_owner* o, detail::sync_waiter* w, detail::wake_batch& woken, bool granted) noexcept {
+        auto* m = static_cast<shared_mutex*>(o);
+        if (granted) {
+            if (w->tag())
+                m->writer_ = false;
+            else
+                --m->readers_;
+        }
+        m->grant(woken);
     }
 
     detail::waiter_list waiters_{this};

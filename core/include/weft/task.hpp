@@ -8,6 +8,12 @@
 //   weft::task<int> answer() { co_return 42; }
 //   weft::task<> caller() { int v = co_await answer(); fmt::print("{}\n", v); }
 //
+// Awaited once: `co_await answer()` or `co_await std::move(t)` consumes the task (its frame
+// is freed when the co_await expression ends, and valid() is false from then on).
+// `co_await t` on an lvalue does not compile ("tasks are awaited once: co_await
+// std::move(t)"); awaiting an empty task (awaited already, moved from, default-constructed)
+// throws weft::error.
+//
 // Coroutine lambdas: a lambda's captures live in the lambda object, not in the frame, so
 // `[x] () -> task<> { ... }` dangles as soon as the lambda temporary dies. Pass state as
 // parameters by value instead (see docs/guide.md).
@@ -25,6 +31,7 @@
 #include <weft/detail/frame_allocator.hpp>
 #include <weft/detail/join_state.hpp>
 #include <weft/detail/promise_base.hpp>
+#include <weft/error.hpp>
 
 namespace weft {
 
@@ -32,6 +39,9 @@ template <class T = void>
 class task;
 
 namespace detail {
+
+template <class>
+inline constexpr bool always_false = false;
 
 struct final_awaiter {
     bool await_ready() const noexcept { return false; }
@@ -134,23 +144,46 @@ public:
     // Internal: hands the frame over (to spawn).
     handle_type release() noexcept { return std::exchange(h_, {}); }
 
-    struct awaiter {
-        handle_type h;
+    // Owns the frame from operator co_await on: it is freed when the co_await expression
+    // ends (or with the awaiting frame, if that is destroyed while suspended here).
+    class awaiter {
+    public:
+        explicit awaiter(handle_type h) noexcept : h_(h) {}
+        awaiter(awaiter&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+        awaiter& operator=(awaiter&&) = delete;
+        ~awaiter() {
+            if (h_) h_.destroy();
+        }
+
         bool await_ready() const noexcept { return false; }
         template <class P>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> parent) noexcept {
             static_assert(std::is_base_of_v<detail::promise_base, P>,
                           "weft::task can only be awaited from a weft coroutine");
-            promise_type& child = h.promise();
+            promise_type& child = h_.promise();
             child.set_continuation(parent);
             child.set_root(parent.promise().root());
-            return h;
+            return h_;
         }
-        decltype(auto) await_resume() { return h.promise().take_result(); }
+        decltype(auto) await_resume() { return h_.promise().take_result(); }
+
+    private:
+        handle_type h_;
     };
 
     // Awaiting consumes the task: `co_await make_task()` or `co_await std::move(t)`.
-    awaiter operator co_await() && noexcept { return awaiter{h_}; }
+    // Throws weft::error if the task is empty (awaited already, moved from).
+    awaiter operator co_await() && {
+        if (!h_) [[unlikely]]
+            throw error("weft::task: awaiting an empty task (awaited already, moved from or default-constructed)");
+        return awaiter(std::exchange(h_, {}));
+    }
+    // `co_await t` on an lvalue: a task is awaited once, and the call site should say so.
+    template <class Self = task>
+    awaiter operator co_await() & {
+        static_assert(detail::always_false<Self>, "tasks are awaited once: co_await std::move(t)");
+        return std::move(*this).operator co_await();
+    }
 
 private:
     handle_type h_;

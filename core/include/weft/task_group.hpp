@@ -1,4 +1,25 @@
-// weft/task_group.hpp — task_group (asyncio.TaskGroup, trio's nursery) and task_scope.
+// weft/task_group.hpp — with_task_group (asyncio's `async with TaskGroup()`, trio's nursery,
+// Kotlin's coroutineScope), task_group and task_scope.
+//
+// with_task_group(body) is the way to use a group: it runs `body(group)` and then joins the
+// group on *every* path — the body returns, throws, or is cancelled — so no child outlives
+// the call and children may use references into the caller's frame:
+//
+//   auto [a, b] = co_await weft::with_task_group([&](weft::task_group& g) -> weft::task<std::pair<page, page>> {
+//       auto x = g.spawn(fetch(url_a));
+//       auto y = g.spawn(fetch(url_b));
+//       co_return std::pair{co_await x, co_await y};
+//   });
+//
+// The callable is moved into with_task_group's frame, which outlives the body's coroutine,
+// so a capturing lambda is safe here (its captures live in the lambda object; see
+// docs/guide.md, "Mistakes we catch"). Outcome, once every child has finished:
+//   - the body's value if the body and every child succeeded;
+//   - task_group_error if children failed (holding the body's own exception first, if it
+//     threw one too);
+//   - else the body's exception, or cancelled_error if the task was cancelled.
+// A cancellation that was not the exception thrown stays pending for the next suspension
+// point (as join() does).
 //
 // task_group: spawn() starts children on the runtime; `co_await group.join()` waits for all
 // of them. The rules are asyncio's TaskGroup's:
@@ -21,8 +42,8 @@
 //     shared state (no frame leaks, none is resumed after it is gone), and failures are
 //     logged like a detached task's. They may still run for a moment after the scope is
 //     left, so children that use references into the parent's frame must be joined on
-//     every path: join in a path that catches the exception (see
-//     docs/structured-concurrency.md);
+//     every path — which with_task_group does. A group destroyed with children still
+//     running logs an error saying so (the "weft" logger);
 //   - the parent's body is not cancelled when a child fails (asyncio cancels the task
 //     running the `async with` body): the parent learns of the failure at join(), and its
 //     spawn() calls throw meanwhile.
@@ -44,8 +65,10 @@
 #include <atomic>
 #include <coroutine>
 #include <exception>
+#include <optional>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <weft/detail/fan_in.hpp>
 #include <weft/detail/frame_allocator.hpp>
@@ -233,6 +256,12 @@ public:
     class join_awaiter : group_state::joiner {
     public:
         explicit join_awaiter(group_state* g) noexcept : g_(g) {}
+        join_awaiter(const join_awaiter&) = delete;
+        join_awaiter& operator=(const join_awaiter&) = delete;
+        // Destroyed while it waits (the runtime destroyed the joining task at shutdown).
+        ~join_awaiter() {
+            if (waiting) g_->abandon_join(*this);
+        }
         bool await_ready() const noexcept { return false; }
         template <class P>
         bool await_suspend(std::coroutine_handle<P> h) noexcept {
@@ -254,7 +283,7 @@ protected:
         if (!core) throw error("weft::task_group::spawn called outside a runtime");
         auto* st = new group_child_state<T>();
         try {
-            st_->reserve(st);
+            st_->reserve(st, core);
         } catch (...) {
             delete st;
             throw;
@@ -309,5 +338,76 @@ public:
     // the joining task was cancelled (after the children, cancelled too, have finished).
     [[nodiscard]] join_awaiter join() noexcept { return join_awaiter(st_); }
 };
+
+namespace detail {
+
+template <class R>
+struct body_task_result {
+    static_assert(always_false<R>,
+                  "weft::with_task_group: the block must return a weft::task<T>, e.g. "
+                  "[&](weft::task_group& g) -> weft::task<> { ... }");
+};
+template <class T>
+struct body_task_result<task<T>> {
+    using type = T;
+};
+template <class F>
+using body_result_t = typename body_task_result<std::invoke_result_t<F&, task_group&>>::type;
+
+}  // namespace detail
+
+// Runs body(group) and joins the group whatever happens (see the top of this file).
+template <class F>
+requires std::is_invocable_v<F&, task_group&> task<detail::body_result_t<F>> with_task_group(F body) {
+    using T = detail::body_result_t<F>;
+    task_group group;
+    std::optional<detail::stored_t<T>> result;
+    std::exception_ptr body_error, join_error;
+    bool body_cancelled = false;
+    try {
+        if constexpr (std::is_void_v<T>) {
+            co_await body(group);
+            result.emplace();
+        } else {
+            result.emplace(co_await body(group));
+        }
+    } catch (const cancelled_error&) {
+        body_error = std::current_exception();
+        body_cancelled = true;
+    } catch (...) {
+        body_error = std::current_exception();
+    }
+    if (body_error) group.cancel();
+    // No co_await in a catch block: the exception is kept and the join happens here, on
+    // every path. join() waits for every child even if this task is cancelled meanwhile.
+    bool join_cancelled = false;
+    std::vector<std::exception_ptr> failures;
+    try {
+        co_await group.join();
+    } catch (const cancelled_error&) {
+        join_cancelled = true;
+        join_error = std::current_exception();
+    } catch (const task_group_error& e) {
+        failures = e.exceptions();
+    }
+    // What is thrown; a cancellation that is not it stays pending (consumed when delivered).
+    std::exception_ptr out;
+    if (!failures.empty()) {
+        if (body_error && !body_cancelled) failures.insert(failures.begin(), body_error);
+        out = std::make_exception_ptr(task_group_error(std::move(failures)));
+    } else if (body_error) {
+        out = body_error;
+    } else if (join_error) {
+        out = join_error;
+    }
+    const bool throws_cancelled = (body_cancelled && out == body_error) || (join_cancelled && out == join_error);
+    if ((body_cancelled || join_cancelled) && !throws_cancelled)
+        (co_await detail::current_root_awaiter{})->request_cancel();
+    if (out) std::rethrow_exception(out);
+    if constexpr (std::is_void_v<T>)
+        co_return;
+    else
+        co_return detail::unwrap_stored<T>(std::move(*result));
+}
 
 }  // namespace weft

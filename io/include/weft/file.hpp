@@ -1,15 +1,24 @@
 // weft/file.hpp — files: open, read_at, write_at, fsync, close; and whole-file helpers.
+// Python: open() + f.read()/f.write() run through asyncio.to_thread (asyncio has no file
+// I/O of its own; aiofiles does the same thing).
 //
 // Native under io_uring (the ring does the reads and writes); under epoll every call runs
 // on the blocking pool (a regular file is always "ready", so readiness cannot tell when a
 // read would block). Errors throw weft::system_error naming the call and the path.
+// Positional calls (read_at/write_at) leave the file offset alone; the stream calls
+// inherited from async_fd (read_some, write_all, ...) use it.
 //
 //   weft::file f = co_await weft::file::open("data.bin", O_RDONLY);
 //   std::vector<std::byte> buf(4096);
 //   std::size_t n = co_await f.read_at(buf, 0);
 //   std::string text = co_await weft::read_file("/etc/hostname");
 //
-// Thread safety: calls at different offsets may be pending at once from different tasks.
+// Cancellation: as async_fd — under io_uring a cancelled call resumes once the kernel is
+// done with the buffer; under epoll a call still queued for the blocking pool is dropped,
+// one already running runs to its end (its result is then returned).
+//
+// Thread safety: distinct objects, safe. One object: calls at different offsets may be
+// pending at once from different tasks; close() from any thread.
 #pragma once
 
 #include <fcntl.h>
@@ -46,9 +55,6 @@ public:
 
 private:
     explicit file(int fd) : async_fd(fd, adopt_file_t{}) {}
-    static std::uint32_t clamp(std::size_t n) noexcept {
-        return n > (1u << 30) ? (1u << 30) : static_cast<std::uint32_t>(n);
-    }
 };
 
 // The whole file as a string.

@@ -4,11 +4,18 @@
 //
 // The first wait for a signal installs weft's handler for it (process-wide, kept until
 // exit); the handler only counts and writes a byte to a pipe that a weft thread reads and
-// turns into wake-ups, so it is async-signal-safe and no thread's mask changes. Waiting is
-// a cancellation point.
+// turns into wake-ups, so it is async-signal-safe and no thread's mask changes. It works on
+// any runtime (it needs no reactor). A signal number out of range, or one that cannot be
+// caught (SIGKILL, SIGSTOP), throws weft::error.
 //
 //   int sig = co_await weft::signal(SIGINT, SIGTERM);
-//   weft::log_info("got signal {}, stopping", sig);
+//   fmt::print("got signal {}, stopping\n", sig);
+//
+// Cancellation: waiting is a cancellation point; a cancelled waiter leaves the wait list
+// at once and a signal delivered afterwards is not counted for it.
+//
+// Thread safety: any number of tasks may wait, for the same or different signals, from any
+// worker of any runtime; each wait sees the deliveries that happen after it began.
 #pragma once
 
 #include <coroutine>

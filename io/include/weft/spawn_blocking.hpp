@@ -11,6 +11,10 @@
 //   config c = co_await weft::spawn_blocking(load);
 //
 // For CPU-bound work use weft::offload (oneTBB) instead.
+//
+// Thread safety: fn runs on a pool thread, so whatever it touches must be safe to use from
+// another thread while the awaiting task is suspended (it is, by construction, not running).
+// Awaited from tasks on a runtime with I/O (weft::io_stack), which owns the pool.
 #pragma once
 
 #include <coroutine>

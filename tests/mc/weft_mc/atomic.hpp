@@ -8,9 +8,9 @@
 // Mutations. A test may break the real code on purpose, to show that the checker rejects
 // it: a mutation names an operation by the function it is in (a substring of
 // std::source_location::function_name()), its kind and its original order, and either
-// weakens its order, drops a fence, or splits a read-modify-write into a load and a
+// weakens its order, drops a fence, splits a read-modify-write into a load and a
 // separate store when the value changes (another thread may then run in between: the
-// classic check-then-act race). mutation_scope installs some
+// classic check-then-act race), or turns an exchange into a plain store. mutation_scope installs some
 // for its lifetime and counts how often each one applied, so a test can check that the
 // broken code was actually exercised.
 //
@@ -33,9 +33,10 @@ namespace weft::mc {
 
 enum class op_kind : std::uint8_t { load, store, rmw, fence };
 enum class mutation_kind : std::uint8_t {
-    order,       // use `to` instead of the original order
-    drop_fence,  // the fence is not executed
-    split_rmw,   // load, then store if the value changes: check-then-act, not atomic
+    order,        // use `to` instead of the original order
+    drop_fence,   // the fence is not executed
+    split_rmw,    // load, then store if the value changes: check-then-act, not atomic
+    blind_store,  // an exchange becomes a plain store of its value (no read: no synchronizes-with)
 };
 
 struct mutation {
@@ -163,6 +164,10 @@ public:
     }
 
     T exchange(T v, std::memory_order o = std::memory_order_seq_cst, loc_t loc = loc_t::current()) {
+        if (const mutation* m = detail::find(op_kind::rmw, o, loc); m && m->kind == mutation_kind::blind_store) {
+            base::store(v, detail::to_rl(detail::store_half(o)), detail::info(loc));
+            return v;  // what a caller that ignores the result never reads
+        }
         return rmw(
             o, loc, [v](T) { return v; }, [&](rl::memory_order r) { return base::exchange(v, r, detail::info(loc)); });
     }

@@ -16,10 +16,11 @@
 #include <coroutine>
 #include <cstdint>
 
+#include <weft/clock.hpp>
 #include <weft/detail/promise_base.hpp>
 #include <weft/detail/timer_node.hpp>
-#include <weft/clock.hpp>
 #include <weft/error.hpp>
+#include <weft/timers_stack.hpp>
 
 namespace weft {
 
@@ -36,6 +37,7 @@ struct sleep_state : canceller {
     bool cancelled = false;
     bool yielded = false;
     bool is_relative = false;  // sleep_for: the deadline is now() + the stored duration
+    bool no_timers = false;    // not on a worker of a runtime with timers
 
     sleep_state() noexcept : canceller{&sleep_on_cancel} {}
 };
@@ -62,6 +64,10 @@ public:
     }
 
     void await_resume() {
+        if (no_timers)
+            throw error(
+                "weft::sleep: no timers here (not on a weft worker, or the runtime was built with "
+                "weft::core_stack)");
         end_sleep(*this);
         if (cancelled) {
             root->take_cancel();
@@ -74,9 +80,9 @@ private:
     std::chrono::steady_clock::time_point when_;
 };
 
-// Every sleeping task carries one in its frame (W5s counts bytes per sleeping task): keep it
-// from growing unnoticed.
-static_assert(sizeof(sleep_awaiter) <= 80, "sleep_awaiter grew: check W5s (sleep_memory)");
+// Every sleeping task carries one in its frame (weft-bench's sleep_memory counts bytes per
+// sleeping task): keep it from growing unnoticed.
+static_assert(sizeof(sleep_awaiter) <= 80, "sleep_awaiter grew: check weft-bench --scenario sleep_memory");
 
 }  // namespace detail
 

@@ -10,7 +10,12 @@
 // Memory comes from a per-thread cache of size classes (no atomics, no locks on the hot
 // path), backed by oneTBB's scalable allocator. A frame freed on another thread simply
 // joins that thread's cache; each class holds a bounded number of blocks and the rest goes
-// back to tbbmalloc, so a producer/consumer pattern cannot hoard memory.
+// back to tbbmalloc, so a producer/consumer pattern cannot hoard memory. Under a sanitizer
+// (weft built with one, or a sanitizer's runtime in the process: a user's ASan or TSan
+// build) frames come from malloc instead, so the sanitizer sees each frame's life.
+//
+// Thread safety: each thread allocates from its own cache; a block may be freed on any
+// thread.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +26,8 @@ namespace weft::detail {
 // Raw block allocation through the cache (used for frames, exposed for benchmarks).
 void* cached_alloc(std::size_t bytes);
 void cached_free(void* p, std::size_t bytes) noexcept;
+// True when frames come from malloc (a sanitizer is at work; see above).
+bool frames_use_malloc() noexcept;
 // The backing allocator alone (tbbmalloc), for comparison in benchmarks.
 void* scalable_alloc(std::size_t bytes);
 void scalable_free(void* p) noexcept;

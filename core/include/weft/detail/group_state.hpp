@@ -74,6 +74,7 @@ public:
         promise_base* root = nullptr;
         bool installed = false;
         bool cancelled = false;  // the joining task was cancelled while it waited
+        bool waiting = false;    // it is joiner_ (under the lock; cleared by whoever unsets it)
         joiner() noexcept : canceller{&joiner::on_cancel} {}
 
         static void on_cancel(canceller* c) noexcept {
@@ -95,8 +96,9 @@ public:
 
     // Reserves a place for a new child (counted, listed without a root yet). Throws if the
     // group no longer accepts children.
-    void reserve(group_child_node* n) {
+    void reserve(group_child_node* n, runtime_core* core) {
         spin_guard g(lock_);
+        core_ = core;
         if (finished_) throw error("weft::task_group: spawn into a group that has been joined");
         if (aborting_) throw error("weft::task_group: spawn into a group that is shutting down");
         ++live_;
@@ -135,6 +137,7 @@ public:
             if (--live_ == 0 && joiner_) {
                 wake = joiner_->handle;
                 core = joiner_->root->core();
+                joiner_->waiting = false;
                 joiner_ = nullptr;
                 finished_ = true;
             }
@@ -162,7 +165,15 @@ public:
         }
         root->note_suspend();
         joiner_ = &j;
+        j.waiting = true;
         return true;
+    }
+    // The joining frame is destroyed while it waits (the runtime shut down; the group may
+    // outlive it): forget it, so that the last child does not resume freed memory.
+    void abandon_join(joiner& j) noexcept {
+        spin_guard g(lock_);
+        if (joiner_ == &j) joiner_ = nullptr;
+        j.waiting = false;
     }
     // join()'s await_resume: rethrows failures (as task_group_error) or the cancellation.
     void end_join(joiner& j);
@@ -174,15 +185,23 @@ public:
     }
 
     // The group object goes away: cancel what is left and let the children finish detached.
+    // Children still running mean the owner never joined: said loudly (not when the runtime
+    // destroys the frames at shutdown, which is no mistake of the owner's).
     void detach() noexcept {
         std::vector<std::exception_ptr> unreported;
+        std::size_t unjoined = 0;
         {
             spin_guard g(lock_);
             detached_ = true;
-            joiner_ = nullptr;  // a joiner being destroyed (shutdown) must not be resumed
-            if (live_ > 0) abort_locked();
+            if (joiner_) joiner_->waiting = false;  // a joiner being destroyed (shutdown) must not be resumed
+            joiner_ = nullptr;
+            if (live_ > 0) {
+                abort_locked();
+                if (!is_tearing_down(core_)) unjoined = live_;
+            }
             unreported.swap(errors_);
         }
+        if (unjoined) report_unjoined_group(policy_ == policy::isolate, unjoined);
         for (auto& e : unreported) report_unretrieved_error(e);  // never silently dropped
         release();
     }
@@ -217,6 +236,7 @@ private:
     std::atomic<std::uint32_t> refs_{1};
     std::size_t live_ = 0;
     joiner* joiner_ = nullptr;
+    runtime_core* core_ = nullptr;  // the children's (set by reserve: live_ > 0 implies set)
     const policy policy_;
     bool aborting_ = false;
     bool finished_ = false;

@@ -13,6 +13,8 @@
 // cancelled getter was never given one.
 // close(): no more puts (they fail); getters drain what is stored, then get end-of-stream.
 // unfinished_ counts items put and not yet marked done (queue::task_done / join).
+// A getter handed an item whose frame is destroyed before it runs (the runtime shut down)
+// gives the item back (wait_queue.hpp, "abandoned"): to the next getter, or into the store.
 #pragma once
 
 #include <coroutine>
@@ -108,7 +110,8 @@ public:
     }
 
 protected:
-    explicit item_queue(std::size_t capacity) : capacity_(capacity) {}  // 0: unbounded
+    explicit item_queue(std::size_t capacity)
+        : wait_owner(&item_queue::on_leave), capacity_(capacity) {}  // 0: unbounded
 
     // Under the lock. On `ok` the item was moved out of v.
     status put_locked(T& v, wake_batch& woken) {
@@ -158,6 +161,23 @@ protected:
         take_all(getters_, woken);  // the store is empty while getters wait: end-of-stream
         for (sync_waiter* w = putters_.head; w; w = w->next) static_cast<item_waiter*>(w)->closed = true;
         take_all(putters_, woken);
+    }
+
+    // See the file comment: only a getter that was handed an item has something to give back.
+    static void on_leave(wait_owner* o, sync_waiter* w, wake_batch& woken, bool granted) noexcept {
+        auto* q = static_cast<item_queue*>(o);
+        // (Cast at each use: a packed base gives no aligned pointer to keep.)
+        if (!granted || w->list() != &q->getters_ || !static_cast<item_waiter*>(w)->item) return;
+        try {
+            if (sync_waiter* next = q->getters_.head) {
+                static_cast<item_waiter*>(next)->item.emplace(std::move(*static_cast<item_waiter*>(w)->item));
+                take(next, woken);
+            } else {
+                q->store_.push(std::move(*static_cast<item_waiter*>(w)->item));
+            }
+        } catch (...) {
+            // No memory for the store (or a throwing move): the item goes with the frame.
+        }
     }
 
     Store store_;

@@ -58,18 +58,38 @@ inline std::uint64_t join_state(void* frame) noexcept { return promise_base::of_
 //     note_suspend): a child that runs to its end costs no RMW on our side at all. Until
 //     then a cancel() of ours just sets the request, which arm() or our next suspension
 //     point delivers. We stay unregistered; shutdown finds us through the child's link_.
+// What our cancellation does (join_handle's on_cancel option):
+//   - leave the child (default): we stop waiting at once (`waiter` is withdrawn, or
+//     `wait_aborted` set) and throw cancelled_error; the child runs on;
+//   - propagate: the child is cancelled and we keep waiting until it has finished, then
+//     throw cancelled_error (asyncio's `await task`). Never inline: our canceller must be in
+//     place before the child runs, so that it is never called from inside the child's own
+//     suspension (arm() runs while the child holds the lock of what it waits on).
 struct join_waiter : canceller {
     std::coroutine_handle<> parent_;
     promise_base* root_ = nullptr;  // the awaiting task's root
     bool installed_ = false;
     bool cancelled_ = false;
+    bool propagate_ = false;  // our cancellation cancels the child, and we wait for it
 
     join_waiter() noexcept : canceller{&join_waiter::on_cancel} {}
+
+    // Requests the child's cancellation unless it has ended (its frame is alive: our handle
+    // holds it while we wait).
+    void cancel_child() noexcept {
+        if (!(join_state(child_frame_) & (join_bits::complete | join_bits::destroyed)))
+            promise_base::of_frame(child_frame_)->request_cancel();
+    }
 
     // Runs on the cancelling thread while we are suspended (or about to be).
     static void on_cancel(canceller* c) noexcept {
         using namespace join_bits;
         auto* self = static_cast<join_waiter*>(c);
+        if (self->propagate_) {  // the child's end resumes us; we throw cancelled_error then
+            self->cancelled_ = true;
+            self->cancel_child();
+            return;
+        }
         auto& state = join_word(self->child_frame_);
         std::uint64_t s = state.load(std::memory_order_acquire);
         while (true) {
@@ -110,19 +130,20 @@ struct join_waiter : canceller {
         if (s & destroyed) return parent;
         if (root->cancel_requested()) {
             cancelled_ = true;
-            return parent;
-        }
-        if (!(s & wait_aborted) && take_back_unstarted(root->own_core(), child_frame_)) {
+            if (!propagate_) return parent;
+            cancel_child();  // and wait for it, with no canceller (the request is in)
+        } else if (!propagate_ && !(s & wait_aborted) && take_back_unstarted(root->own_core(), child_frame_)) {
             // The child is ours alone: relaxed stores, canceller armed by the child if needed.
             child.link_.store(reinterpret_cast<std::uintptr_t>(this), std::memory_order_relaxed);
             state.store(s | waiter, std::memory_order_relaxed);
             return std::coroutine_handle<>::from_address(child_frame_);
-        }
-        if (!root->install_canceller(this)) {
+        } else if (root->install_canceller(this)) {
+            installed_ = true;
+        } else {
             cancelled_ = true;
-            return parent;
+            if (!propagate_) return parent;
+            cancel_child();
         }
-        installed_ = true;
         // The child may be running right now: it sees an armed waiter, which it leaves alone.
         child.link_.store(reinterpret_cast<std::uintptr_t>(this) | 1, std::memory_order_relaxed);
         root->note_suspend();

@@ -54,7 +54,7 @@ extern runtime_core* live_runtimes[max_runtimes];
 inline constexpr std::size_t promise_offset = 16;
 
 // Every task's promise is these three words, because an idle task's size is what
-// W5 measures (docs/benchmarks.md). Words mean different things for a spawned task (a
+// weft-bench's idle_memory measures (docs/benchmarks.md). Words mean different things for a spawned task (a
 // "root") and for a task run by the task awaiting it:
 //   link_    non-root: the awaiting frame's address (continuation);
 //            root: the join_waiter awaiting our handle, bit 0 set once it has installed its

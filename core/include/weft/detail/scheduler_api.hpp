@@ -6,6 +6,7 @@
 #pragma once
 
 #include <coroutine>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 
@@ -53,6 +54,10 @@ void unregister_root(runtime_core* core, promise_base* root) noexcept;
 // Logs (through the "weft" logger) an exception that nobody will ever see: a detached
 // task failed, or a finished task's handle was dropped without awaiting it.
 void report_unretrieved_error(const std::exception_ptr& e) noexcept;
+
+// Logs (error level) that a task_group / task_scope was destroyed with `live` children
+// still running, never joined: they were cancelled and run on detached.
+void report_unjoined_group(bool scope, std::size_t live) noexcept;
 
 // Cooperative budget: awaitables that can complete without suspending call this; when it
 // returns false the task has run long enough and should yield to its worker.

@@ -18,7 +18,14 @@
 // So exactly one of {completion, cancellation} resumes a waiter, exactly once, and a
 // cancelled waiter never swallows a permit, a lock or an item meant for someone else.
 // await_resume calls finish() first, which removes the canceller (waiting for a running
-// cancel() to be done with it) before the frame moves on.
+// cancel() to be done with it) before the frame moves on, and marks the waiter done.
+//
+// A waiter whose frame is destroyed while it waits — the runtime destroys the tasks left
+// at shutdown, and the primitive may outlive it — is *abandoned* by its destructor: under
+// the lock it leaves its list if it is still listed (as a cancelled waiter does: on_leave
+// with granted = false), or, if it was completed but never resumed, gives back what it was
+// handed (on_leave with granted = true: a permit, a lock, an item, a notification). So the
+// primitive holds no pointer into freed frames and nothing is locked or lost for good.
 #pragma once
 
 #include <coroutine>
@@ -54,7 +61,7 @@ struct wake_batch {
 };
 
 // A task waiting on a primitive: four words, packed (alignment 1) so that a waiting task's
-// frame has no padding around it — W5 counts the bytes of a million waiting tasks.
+// frame has no padding around it — weft-bench idle_memory counts the bytes of a million waiting tasks.
 //   frame_  the waiting frame's address (16-aligned) with the flags in its low 4 bits;
 //   place_  the owner (constructed) or, once enqueued, the list it waits in (bit 0 set);
 //   prev, next: the list links.
@@ -72,6 +79,14 @@ struct [[gnu::packed]] sync_waiter {
     sync_waiter* next = nullptr;
 
     explicit sync_waiter(wait_owner* o) noexcept : place_(reinterpret_cast<std::uintptr_t>(o)) {}
+    // Enqueued and never finished: the frame is being destroyed while it waits (shutdown).
+    // A waiter that ended by cancellation has nothing left to give back.
+    ~sync_waiter() {
+        if ((frame_ & ~flag_mask) && !(frame_ & cancelled)) [[unlikely]]
+            abandon(this);
+    }
+    sync_waiter(const sync_waiter&) = delete;
+    sync_waiter& operator=(const sync_waiter&) = delete;
 
     wait_owner* owner() const noexcept {
         return place_ & 1 ? reinterpret_cast<waiter_list*>(place_ & ~std::uintptr_t{1})->owner
@@ -114,26 +129,34 @@ struct [[gnu::packed]] sync_waiter {
         return true;
     }
 
-    // await_resume's first step: throws cancelled_error if the wait was cancelled.
+    // await_resume's first step: throws cancelled_error if the wait was cancelled. Marks the
+    // waiter done (its destructor then has nothing to do).
     void finish() {
-        // Not enqueued (the wait completed at once), or nothing installed.
-        if (!(frame_ & ~flag_mask) || (frame_ & uncancellable)) return;
-        promise_base* r = root();
+        if (!(frame_ & ~flag_mask)) return;  // not enqueued: the wait completed at once
+        const std::uintptr_t f = frame_;
+        frame_ = f & flag_mask;
+        if (f & uncancellable) return;  // nothing installed
+        promise_base* r = promise_base::of_frame(reinterpret_cast<void*>(f & ~flag_mask))->root();
         r->remove_canceller_word(cancel_word());
-        if (frame_ & cancelled) {
+        if (f & cancelled) {
             r->take_cancel();
             throw cancelled_error();
         }
     }
 
     static void on_cancel(sync_waiter* w) noexcept;
+    static void abandon(sync_waiter* w) noexcept;
 };
 
-// The part of a primitive that owns the lock and the hook called when a waiter is cancelled.
+// The part of a primitive that owns the lock and the hook called when a waiter leaves
+// without being resumed.
 class wait_owner {
 public:
-    // Under the lock, after `w` left its list by cancellation: give back whatever it blocked.
-    using leave_fn = void (*)(wait_owner*, sync_waiter* w, wake_batch&) noexcept;
+    // Under the lock. granted = false: `w` left its list (cancelled, or abandoned while it
+    // waited): give back whatever its place in the queue blocked (shared_mutex re-grants,
+    // barrier withdraws the arrival). granted = true: `w` was completed (taken) but its
+    // frame is destroyed before it could resume: give back what it was handed.
+    using leave_fn = void (*)(wait_owner*, sync_waiter* w, wake_batch&, bool granted) noexcept;
 
     explicit wait_owner(leave_fn on_leave = nullptr) noexcept : on_leave_(on_leave) {}
     wait_owner(const wait_owner&) = delete;
@@ -172,8 +195,19 @@ inline void sync_waiter::on_cancel(sync_waiter* w) noexcept {
     }
     w->list()->erase(w);
     w->frame_ = (w->frame_ & ~listed) | cancelled;
-    if (o->on_leave_) o->on_leave_(o, w, batch);
+    if (o->on_leave_) o->on_leave_(o, w, batch, false);
     batch.woken.push_back(w);
+    o->lock_.unlock();
+}
+
+inline void sync_waiter::abandon(sync_waiter* w) noexcept {
+    wait_owner* o = w->owner();
+    wake_batch batch;  // declared first: woken after the unlock
+    o->lock_.lock();
+    const bool granted = !w->is_listed();
+    if (!granted) w->list()->erase(w);
+    w->frame_ &= ~listed;  // the tag stays: the hook may read it
+    if (o->on_leave_) o->on_leave_(o, w, batch, granted);
     o->lock_.unlock();
 }
 

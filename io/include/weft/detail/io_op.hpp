@@ -9,7 +9,11 @@
 //   await_resume   take the result: bytes, or throw system_error / cancelled_error.
 // The task is resumed only once the driver is done with the op: under io_uring that is
 // when the kernel's completion arrives, even after a cancel, so the buffers it writes into
-// stay alive. The out-of-line halves live in io/src/io_op.cpp.
+// stay alive. The out-of-line halves live in io/src/io_op.cpp; each driver's part in
+// io/src/epoll_driver.cpp and io/src/uring_driver.cpp. Users do not include this directly.
+//
+// Thread safety: an op belongs to the task awaiting it; its driver, a canceller and (at
+// close) another thread touch it under the locks the drivers document.
 #pragma once
 
 #include <sys/uio.h>
@@ -18,13 +22,24 @@
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
+#include <system_error>
 
 #include <weft/detail/promise_base.hpp>
+#include <weft/io_stack.hpp>
 
 namespace weft::detail {
 
 struct fd_state;
-class reactor;
+class io_driver;
+
+// Where an op is in its life. Written by the awaiter (idle <-> pending) and by the driver
+// that finishes it (pending -> done, with release ordering so the result is visible).
+enum class op_state : std::uint8_t {
+    idle,     // not submitted (or its result was taken)
+    pending,  // queued on its descriptor (epoll), in flight in the ring (io_uring) or on the
+              // blocking pool; a cancel may be queued meanwhile
+    done,     // finished: `result` holds the outcome, the task is (being) resumed
+};
 
 enum class io_opcode : std::uint8_t {
     read,
@@ -67,9 +82,9 @@ const char* opcode_name(io_opcode c) noexcept;
 struct io_op : canceller, blocking_job {
     std::coroutine_handle<> handle{};
     promise_base* root = nullptr;
-    fd_state* fd = nullptr;    // the descriptor; nullptr for openat
-    reactor* owner = nullptr;  // io_uring: the ring it was submitted to
-    io_op* prev = nullptr;     // links in the descriptor's queue / a reactor's cancel list
+    fd_state* fd = nullptr;      // the descriptor; nullptr for openat
+    io_driver* owner = nullptr;  // the driver of the worker that submitted it
+    io_op* prev = nullptr;       // links in the descriptor's queue / a reactor's cancel list
     io_op* next = nullptr;
     void* buf = nullptr;         // buffer, iovec array, path or sockaddr
     std::uint64_t offset = 0;    // pread/pwrite; openat: mode
@@ -79,8 +94,7 @@ struct io_op : canceller, blocking_job {
     std::uint32_t seq_seen = 0;  // epoll: readiness events seen when the syscall last failed
     int aux_flags = 0;           // recv/send flags
     io_opcode code;
-    // 0 idle, 1 queued/in flight, 2 done; a cancel may be queued while 1.
-    std::atomic<std::uint8_t> state{0};
+    std::atomic<op_state> state{op_state::idle};
     bool installed = false;      // our canceller is installed in the root
     bool untried = false;        // epoll: budget used up, the syscall was not tried yet
     bool cancel_queued = false;  // io_uring: in the owner's cancel list (its blocking_job links)
@@ -95,7 +109,8 @@ struct io_op : canceller, blocking_job {
 bool io_try(io_op& op) noexcept;
 bool io_suspend(io_op& op, std::coroutine_handle<> h, promise_base* root) noexcept;
 std::int64_t io_finish(io_op& op);  // throws
-// As io_finish, but a failure is returned as -errno (cancellation still throws).
+// As io_finish, but a failure is returned as -errno (-ECANCELED: the descriptor was closed
+// while waiting); a cancellation of the task still throws cancelled_error.
 std::int64_t io_finish_raw(io_op& op);
 void io_abandon(io_op& op) noexcept;
 // The descriptor is a byte stream (pipe, TCP, Unix stream): a short read or write means it
@@ -112,7 +127,7 @@ public:
     io_awaiter(const io_awaiter&) = delete;
     io_awaiter& operator=(const io_awaiter&) = delete;
     ~io_awaiter() {
-        if (op_.state.load(std::memory_order_relaxed) == 1 || op_.holds_ref) io_abandon(op_);
+        if (op_.state.load(std::memory_order_relaxed) == op_state::pending || op_.holds_ref) io_abandon(op_);
     }
 
     bool await_ready() noexcept { return io_try(op_); }
@@ -128,12 +143,27 @@ private:
     io_op op_;
 };
 
-// io_awaiter for hot paths that handle errors themselves: co_await gives the result or
-// -errno instead of throwing system_error (cancelled_error is still thrown).
-class io_result_awaiter : public io_awaiter {
+// io_awaiter for callers that handle failures themselves (an accept loop, a hot path that
+// expects EAGAIN-like outcomes): co_await gives the result, and a failure sets `ec` (the
+// errno, in std::generic_category()) and gives 0 instead of throwing system_error.
+// Cancellation still throws cancelled_error.
+class io_ec_awaiter : public io_awaiter {
 public:
-    using io_awaiter::io_awaiter;
-    std::int64_t await_resume() { return io_finish_raw(op()); }
+    io_ec_awaiter(std::error_code& ec, io_opcode c, fd_state* f, void* buf = nullptr, std::uint32_t len = 0,
+                  std::uint64_t offset = 0, void* aux = nullptr, int flags = 0) noexcept
+        : io_awaiter(c, f, buf, len, offset, aux, flags), ec_(ec) {}
+    std::size_t await_resume() {
+        std::int64_t r = io_finish_raw(op());
+        if (r >= 0) {
+            ec_.clear();
+            return static_cast<std::size_t>(r);
+        }
+        ec_.assign(static_cast<int>(-r), std::generic_category());
+        return 0;
+    }
+
+private:
+    std::error_code& ec_;
 };
 
 }  // namespace weft::detail

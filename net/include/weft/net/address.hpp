@@ -6,7 +6,12 @@
 //   auto c = weft::net::socket_address(weft::net::ip_address::v6_loopback(), 0);
 //   a.to_string();  // "127.0.0.1:8080"
 //
-// A string that is not an address throws weft::net::address_error naming it.
+// A string that is not an address throws weft::net::address_error naming it. Python:
+// ipaddress.ip_address and the (host, port) tuples of the socket module. No I/O, so nothing
+// here is a cancellation point.
+//
+// Thread safety: value types; distinct objects are independent, and const members may be
+// called on one object from several threads.
 #pragma once
 
 #include <sys/socket.h>

@@ -9,8 +9,14 @@
 //   }
 //
 // A line longer than the limit throws limit_overrun_error; read_until and read_exact throw
-// incomplete_read_error when the stream ends first (what was read is in partial()).
-// The stream must outlive the reader; one task reads at a time.
+// weft::incomplete_read_error (weft/io_error.hpp) when the stream ends first (what was read
+// is in partial()). Stream is anything with read_some(std::span<std::byte>) returning an
+// awaitable byte count: tcp_stream, unix_stream, async_fd, a TLS stream.
+//
+// Cancellation: a cancelled read leaves what was already buffered in the reader (nothing
+// is lost; the next call sees it).
+//
+// Thread safety: the stream must outlive the reader; one task reads at a time.
 #pragma once
 
 #include <algorithm>
@@ -22,6 +28,7 @@
 #include <vector>
 
 #include <weft/error.hpp>
+#include <weft/io_error.hpp>
 #include <weft/task.hpp>
 
 namespace weft::net {
@@ -29,16 +36,6 @@ namespace weft::net {
 class limit_overrun_error : public weft::error {
 public:
     using weft::error::error;
-};
-
-class incomplete_read_error : public weft::error {
-public:
-    incomplete_read_error(const std::string& what, std::string partial)
-        : weft::error(what), partial_(std::move(partial)) {}
-    const std::string& partial() const noexcept { return partial_; }
-
-private:
-    std::string partial_;
 };
 
 template <class Stream>
@@ -64,7 +61,7 @@ public:
             if (co_await fill() == 0) {
                 std::string partial(have);
                 start_ = end_ = 0;
-                throw incomplete_read_error("read_until: the stream ended before the delimiter", std::move(partial));
+                throw incomplete_read_error("read_until", 0, std::move(partial));
             }
         }
     }
@@ -92,7 +89,7 @@ public:
         while (got < out.size()) {
             std::size_t n = co_await read_some(out.subspan(got));
             if (n == 0)
-                throw incomplete_read_error("read_exact: the stream ended early",
+                throw incomplete_read_error("read_exact", out.size(),
                                             std::string(reinterpret_cast<const char*>(out.data()), got));
             got += n;
         }

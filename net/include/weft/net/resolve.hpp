@@ -11,6 +11,9 @@
 //
 // Failures throw weft::net::resolve_error naming the host ("resolve nosuch.invalid:80: Name
 // or service not known").
+//
+// Thread safety: any number of lookups may run at once from any worker of a runtime with
+// I/O (the blocking pool bounds how many threads they use: io_config::blocking_threads).
 #pragma once
 
 #include <sys/socket.h>

@@ -12,6 +12,12 @@
 //   auto listener = weft::net::tcp_listener::bind(weft::net::socket_address::parse("127.0.0.1:8080"));
 //   auto echo = [](weft::net::tcp_stream s) -> weft::task<void> { ... };
 //   co_await weft::net::serve(listener, echo);          // until cancelled
+//
+// The handler is a plain function or a captureless lambda taking its state as parameters
+// (a capturing coroutine lambda would outlive its captures: docs/guide.md).
+//
+// Thread safety: one serve() per listener; connections' handlers run concurrently on every
+// worker, so state they share needs weft's sync primitives or atomics.
 #pragma once
 
 #include <chrono>

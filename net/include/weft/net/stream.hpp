@@ -1,13 +1,24 @@
 // weft/net/stream.hpp — stream_socket: what TCP and Unix stream sockets have in common:
-// read_some, read_exact, write_some, write_all, vectored writes, half-close, close.
+// read_some, read_exact, write_some, write_all (also vectored), half-close, close. asyncio's
+// StreamReader/StreamWriter pair, over one object (buffered reads: buffered_reader.hpp).
 //
 //   std::array<std::byte, 4096> buf;
 //   std::size_t n = co_await stream.read_some(buf);   // 0: the peer closed its side
 //   co_await stream.write_all(std::span(buf.data(), n));
 //   stream.shutdown(weft::net::shutdown_how::send);   // half-close: the peer reads EOF
 //
-// Failures throw weft::system_error (a reset peer: ECONNRESET; writing to a closed peer:
-// EPIPE — never SIGPIPE). Waits are cancellation points (see weft/async_fd.hpp).
+// The calls have the same names and results as async_fd's (weft/async_fd.hpp). Failures
+// throw weft::system_error (a reset peer: ECONNRESET; writing to a closed peer: EPIPE —
+// never SIGPIPE), or set the std::error_code of the non-throwing forms; read_exact throws
+// weft::incomplete_read_error when the peer closes first.
+//
+// Cancellation: every wait is a cancellation point, as for async_fd: a cancelled read
+// loses no data (if it completed first its result is returned); a write_all cancelled
+// half-way has sent a prefix of the buffer — the stream is then of no further use for a
+// framed protocol, close it.
+//
+// Thread safety: distinct objects, safe. One object: one reading task and one writing
+// task at a time; close() from any thread.
 #pragma once
 
 #include <sys/socket.h>
@@ -15,6 +26,7 @@
 
 #include <cstddef>
 #include <span>
+#include <system_error>
 
 #include <weft/async_fd.hpp>
 #include <weft/task.hpp>
@@ -28,16 +40,23 @@ public:
     stream_socket() noexcept = default;
     explicit stream_socket(async_fd fd) noexcept : fd_(std::move(fd)) { weft::detail::mark_stream(fd_.state()); }
 
-    [[nodiscard]] weft::detail::io_awaiter read_some(std::span<std::byte> buf) noexcept { return fd_.read(buf); }
-    [[nodiscard]] weft::detail::io_awaiter write_some(std::span<const std::byte> buf) noexcept {
-        return {weft::detail::io_opcode::send, fd_.state(), const_cast<std::byte*>(buf.data()),
-                static_cast<std::uint32_t>(buf.size() > (1u << 30) ? (1u << 30) : buf.size())};
+    // Some bytes; 0 when the peer has closed its side.
+    [[nodiscard]] weft::detail::io_awaiter read_some(std::span<std::byte> buf) noexcept { return fd_.read_some(buf); }
+    [[nodiscard]] weft::detail::io_ec_awaiter read_some(std::span<std::byte> buf, std::error_code& ec) noexcept {
+        return fd_.read_some(buf, ec);
     }
-    // Reads exactly buf.size() bytes; weft::error "unexpected end of stream" if the peer
-    // closes first.
+    // Some of buf (send with MSG_NOSIGNAL: a closed peer is EPIPE, not a signal).
+    [[nodiscard]] weft::detail::io_awaiter write_some(std::span<const std::byte> buf) noexcept {
+        return {weft::detail::io_opcode::send, fd_.state(), const_cast<std::byte*>(buf.data()), clamp(buf.size())};
+    }
+    [[nodiscard]] weft::detail::io_ec_awaiter write_some(std::span<const std::byte> buf, std::error_code& ec) noexcept {
+        return {ec, weft::detail::io_opcode::send, fd_.state(), const_cast<std::byte*>(buf.data()), clamp(buf.size())};
+    }
+
+    // Reads exactly buf.size() bytes; incomplete_read_error if the peer closes first.
     task<void> read_exact(std::span<std::byte> buf);
     task<void> write_all(std::span<const std::byte> buf);
-    // One sendmsg of several buffers (all of them, in as many calls as it takes).
+    // All of several buffers, in order (sendmsg: one call per round, not one per buffer).
     task<void> write_all(std::span<const iovec> bufs);
 
     // Half-close (or both). Throws system_error.
@@ -48,6 +67,10 @@ public:
     async_fd& fd() noexcept { return fd_; }
 
 protected:
+    static std::uint32_t clamp(std::size_t n) noexcept {
+        return n > (1u << 30) ? (1u << 30) : static_cast<std::uint32_t>(n);
+    }
+
     async_fd fd_;
 };
 

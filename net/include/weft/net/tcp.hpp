@@ -9,24 +9,26 @@
 //   co_await s.write_all(weft::as_bytes("hello"));
 //
 // Errors carry the errno and what was attempted: "connect 127.0.0.1:9: Connection refused".
+// accept(ec) is the non-throwing form an accept loop wants (serve() uses it).
+//
+// Cancellation: accept and connect are cancellation points; a cancelled connect closes its
+// socket. The stream's reads and writes: see weft/net/stream.hpp.
+//
+// Thread safety: distinct objects, safe. A listener: one accepting task at a time (more
+// queue up in order); close() from any thread ends a pending accept with ECANCELED.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <system_error>
 
 #include <weft/net/address.hpp>
+#include <weft/net/bind_options.hpp>
 #include <weft/net/stream.hpp>
 #include <weft/task.hpp>
 
 namespace weft::net {
-
-struct listen_options {
-    int backlog = 1024;
-    bool reuse_address = true;  // SO_REUSEADDR: rebind while old connections sit in TIME_WAIT
-    bool reuse_port = false;    // SO_REUSEPORT: several listeners on one port (one per worker)
-    bool v6_only = false;       // IPV6_V6ONLY for a [::] listener
-};
 
 class tcp_stream : public stream_socket {
 public:
@@ -51,14 +53,20 @@ class tcp_listener {
 public:
     tcp_listener() noexcept = default;
     // socket + options + bind + listen; throws system_error ("bind 127.0.0.1:80: ...").
-    static tcp_listener bind(const socket_address& addr, const listen_options& opts = {});
+    static tcp_listener bind(const socket_address& addr, const bind_options& opts = {});
 
     // The next connection (TCP_NODELAY off, as the kernel gives it).
     task<tcp_stream> accept();
-    // The next connection's descriptor, or -errno: no exception for the failures an accept
-    // loop expects (serve() uses it). Cancellation still throws cancelled_error.
-    [[nodiscard]] weft::detail::io_result_awaiter accept_raw() noexcept {
-        return {weft::detail::io_opcode::accept, fd_.state()};
+
+    // The non-throwing form: a failure (EMFILE, ECONNABORTED, ...) sets ec and gives a
+    // closed stream; no task frame is allocated. Cancellation still throws cancelled_error.
+    class accept_awaiter : public weft::detail::io_ec_awaiter {
+    public:
+        using io_ec_awaiter::io_ec_awaiter;
+        tcp_stream await_resume();
+    };
+    [[nodiscard]] accept_awaiter accept(std::error_code& ec) noexcept {
+        return {ec, weft::detail::io_opcode::accept, fd_.state()};
     }
     socket_address local_address() const;
     void close() noexcept { fd_.close(); }

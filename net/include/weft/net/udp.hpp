@@ -1,10 +1,18 @@
-// weft/net/udp.hpp — UDP sockets: bind, connect, send_to/recv_from, send/recv.
+// weft/net/udp.hpp — UDP sockets: bind, connect, send_to/recv_from, send/recv; asyncio's
+// create_datagram_endpoint, as awaitable calls instead of a protocol class.
 //
 //   auto sock = weft::net::udp_socket::bind(weft::net::socket_address::parse("127.0.0.1:0"));
 //   co_await sock.send_to(weft::as_bytes("ping"), peer);
 //   auto [n, from] = co_await sock.recv_from(buf);
 //
 // A datagram larger than the buffer is truncated (the rest is dropped, as recvfrom does).
+// Failures throw weft::system_error naming the call and the peer.
+//
+// Cancellation: every send and receive is a cancellation point; a cancelled receive loses
+// no datagram (one that arrived first is returned).
+//
+// Thread safety: distinct objects, safe. One socket: one receiving and one sending task at
+// a time (more queue up in order); close() from any thread.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +21,7 @@
 
 #include <weft/async_fd.hpp>
 #include <weft/net/address.hpp>
+#include <weft/net/bind_options.hpp>
 #include <weft/task.hpp>
 
 namespace weft::net {
@@ -20,8 +29,8 @@ namespace weft::net {
 class udp_socket {
 public:
     udp_socket() noexcept = default;
-    // Throws system_error ("bind 127.0.0.1:53: ...").
-    static udp_socket bind(const socket_address& addr, bool reuse_address = false);
+    // Throws system_error ("bind 127.0.0.1:53: ..."). opts.backlog does not apply.
+    static udp_socket bind(const socket_address& addr, const bind_options& opts = {});
     // An unbound socket of the address's family (the kernel picks a port at the first send).
     static udp_socket open(int family = AF_INET);
 

@@ -1,9 +1,16 @@
-// weft/net/unix.hpp — Unix domain sockets: stream listener and stream, and datagrams.
-// A path that starts with '@' names an abstract socket (Linux; no file is created).
+// weft/net/unix.hpp — Unix domain sockets: stream listener and stream, and datagrams;
+// asyncio's start_unix_server / open_unix_connection. A path that starts with '@' names an
+// abstract socket (Linux; no file is created). A socket file weft created is removed when
+// the listener (or bound datagram socket) closes; a stale one is replaced at bind.
 //
 //   auto l = weft::net::unix_listener::bind("/run/app.sock");
 //   auto c = co_await weft::net::unix_stream::connect("/run/app.sock");
 //   auto [a, b] = weft::net::unix_stream::pair();   // socketpair
+//
+// Cancellation and the stream calls: as tcp (weft/net/tcp.hpp, weft/net/stream.hpp).
+//
+// Thread safety: distinct objects, safe. One object: one accepting / receiving task and
+// one sending task at a time; close() from any thread.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +19,7 @@
 #include <utility>
 
 #include <weft/async_fd.hpp>
+#include <weft/net/bind_options.hpp>
 #include <weft/net/stream.hpp>
 #include <weft/task.hpp>
 
@@ -47,7 +55,8 @@ class unix_listener : private detail::path_bound_socket {
 public:
     unix_listener() noexcept = default;
     // Removes a stale socket file at path first (only if it is a socket). Throws system_error.
-    static unix_listener bind(std::string path, int backlog = 1024);
+    // Of opts only backlog applies (a path has no reuse or IPv6 options).
+    static unix_listener bind(std::string path, const bind_options& opts = {});
     task<unix_stream> accept();
     const std::string& path() const noexcept { return path_; }
     // Closes and removes the socket file.
@@ -57,7 +66,7 @@ public:
 class unix_datagram : private detail::path_bound_socket {
 public:
     unix_datagram() noexcept = default;
-    static unix_datagram bind(std::string path);
+    static unix_datagram bind(std::string path, const bind_options& opts = {});
     static unix_datagram unbound();
     static std::pair<unix_datagram, unix_datagram> pair();
 

@@ -1,4 +1,4 @@
-// uring_reactor.cpp — the io_uring driver: completions.
+// uring_driver.cpp — the io_uring driver: completions.
 //
 // Ops are queued as SQEs on the ring of the worker whose task issued them and submitted in
 // batches: when io_submit_batch are queued, when the worker polls (out of work, every
@@ -10,10 +10,15 @@
 // kernel, so a worker stuck in a long task would hold back its I/O even from helpers.
 //
 // Cancellation: a canceller (any thread) puts the op on the ring's cancel list and wakes
-// the reactor; whoever drives it next submits IORING_OP_ASYNC_CANCEL. The task resumes only
+// the driver's owner; whoever drives it next submits IORING_OP_ASYNC_CANCEL. The task resumes only
 // with the op's own completion (-ECANCELED, or its real result if it won the race), so the
 // kernel never writes into a buffer that is gone. The completion takes the op off the
 // cancel list first (same lock), so a late cancel cannot name a finished op.
+//
+// Locks: ring_lock_ guards the submission and completion queues (unsubmitted_,
+// wake_armed_); cancel_lock_ guards the cancel list and each op's cancel_queued, and is
+// taken inside ring_lock_ when both are needed. in_flight_ and pending_cancels_ are read
+// without a lock by has_io() and drive() (a stale read costs one extra or one later look).
 #include <liburing.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -22,12 +27,12 @@
 #include <chrono>
 #include <cstring>
 
+#include <weft/detail/scheduler_api.hpp>
 #include <weft/error.hpp>
-#include <weft/runtime.hpp>
+#include <weft/internal/log.hpp>
 
-#include "log.hpp"
+#include "io_driver.hpp"
 #include "perform.hpp"
-#include "reactor.hpp"
 
 namespace weft::detail {
 
@@ -46,12 +51,10 @@ int setup_ring(io_uring* ring, unsigned entries) noexcept {
     return r < 0 ? -r : 0;
 }
 
-class uring_reactor final : public reactor {
+class uring_driver final : public io_driver {
 public:
-    uring_reactor(runtime_core& core, runtime_clock& clock, io_shared& shared, std::uint32_t index)
-        : reactor(core, clock, shared, index), batch_(core_config(&core).io_submit_batch) {
-        if (int err = setup_ring(&ring_, core_config(&core).io_uring_entries); err != 0)
-            throw system_error(err, "io_uring_queue_init");
+    uring_driver(const io_config& cfg, blocking_pool& blocking) : io_driver(blocking), batch_(cfg.submit_batch) {
+        if (int err = setup_ring(&ring_, cfg.uring_entries); err != 0) throw system_error(err, "io_uring_queue_init");
         wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
         if (wake_fd_ < 0) {
             int err = errno;
@@ -60,12 +63,15 @@ public:
         }
     }
 
-    ~uring_reactor() override {
-        stop_driver();
+    ~uring_driver() override {
+        stop();
         ::close(wake_fd_);
     }
 
     io_driver_kind kind() const noexcept override { return io_driver_kind::io_uring; }
+
+    // Every op goes through the ring (one SQE, one CQE), even a read that could finish now.
+    bool try_now(io_op&) noexcept override { return false; }
 
     bool submit(io_op& op) noexcept override {
         if (op.fd) {
@@ -74,7 +80,7 @@ public:
             if (s.closed) {
                 s.lock.unlock();
                 op.result = -EBADF;
-                op.state.store(2, std::memory_order_relaxed);
+                op.state.store(op_state::done, std::memory_order_relaxed);
                 return false;
             }
             s.queue_for(op.code).push_back(&op);
@@ -94,7 +100,7 @@ public:
 
     void cancel(io_op& op) noexcept override {
         cancel_lock_.lock();
-        bool queue = op.state.load(std::memory_order_relaxed) == 1 && !op.cancel_queued;
+        bool queue = op.state.load(std::memory_order_relaxed) == op_state::pending && !op.cancel_queued;
         if (queue) {
             cancels_.push_back(&op);
             op.cancel_queued = true;
@@ -110,6 +116,37 @@ public:
         for (auto* q : {&s.readers, &s.writers})
             for (io_op* op = q->head; op; op = op->next) op->owner->cancel(*op);
         s.lock.unlock();
+    }
+
+    bool has_io() const noexcept override {
+        return in_flight_.load(std::memory_order_relaxed) != 0 || pending_cancels_.load(std::memory_order_relaxed);
+    }
+
+    void stop() noexcept override {
+        if (stopped_) return;
+        stopped_ = true;
+        // Cancel everything and wait for the completions: after this, the kernel holds no
+        // buffer of any task frame.
+        ring_lock_.lock();
+        io_uring_sqe* sqe = get_sqe();
+        io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+        io_uring_sqe_set_data64(sqe, cancel_tag);
+        ++unsubmitted_;
+        flush();
+        reap();
+        ring_lock_.unlock();
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (in_flight_.load(std::memory_order_relaxed) != 0 && std::chrono::steady_clock::now() < deadline) {
+            io_uring_cqe* cqe = nullptr;
+            __kernel_timespec ts{0, 10'000'000};
+            io_uring_wait_cqe_timeout(&ring_, &cqe, &ts);
+            ring_lock_.lock();
+            reap();
+            ring_lock_.unlock();
+        }
+        if (auto n = in_flight_.load(std::memory_order_relaxed); n != 0)
+            log().error("io_uring: {} operations did not finish at shutdown", n);
+        io_uring_queue_exit(&ring_);
     }
 
 protected:
@@ -151,37 +188,6 @@ protected:
     void kick() noexcept override {
         std::uint64_t one = 1;
         [[maybe_unused]] auto r = ::write(wake_fd_, &one, sizeof one);
-    }
-
-    bool has_io() const noexcept override {
-        return in_flight_.load(std::memory_order_relaxed) != 0 || pending_cancels_.load(std::memory_order_relaxed);
-    }
-
-    void stop_driver() noexcept override {
-        if (stopped_) return;
-        stopped_ = true;
-        // Cancel everything and wait for the completions: after this, the kernel holds no
-        // buffer of any task frame.
-        ring_lock_.lock();
-        io_uring_sqe* sqe = get_sqe();
-        io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
-        io_uring_sqe_set_data64(sqe, cancel_tag);
-        ++unsubmitted_;
-        flush();
-        reap();
-        ring_lock_.unlock();
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-        while (in_flight_.load(std::memory_order_relaxed) != 0 && std::chrono::steady_clock::now() < deadline) {
-            io_uring_cqe* cqe = nullptr;
-            __kernel_timespec ts{0, 10'000'000};
-            io_uring_wait_cqe_timeout(&ring_, &cqe, &ts);
-            ring_lock_.lock();
-            reap();
-            ring_lock_.unlock();
-        }
-        if (auto n = in_flight_.load(std::memory_order_relaxed); n != 0)
-            log().error("io_uring worker {}: {} operations did not finish at shutdown", index_, n);
-        io_uring_queue_exit(&ring_);
     }
 
 private:
@@ -300,7 +306,7 @@ private:
                 op->cancel_queued = false;
             }
             op->result = cqe->res;
-            op->state.store(2, std::memory_order_release);  // no cancel can queue it now
+            op->state.store(op_state::done, std::memory_order_release);  // no cancel can queue it now
             cancel_lock_.unlock();
             if (op->fd) {
                 op->fd->lock.lock();
@@ -342,9 +348,8 @@ int probe_uring() noexcept {
     return err;
 }
 
-std::unique_ptr<reactor> make_uring_reactor(runtime_core& core, runtime_clock& clock, io_shared& shared,
-                                            std::uint32_t index) {
-    return std::make_unique<uring_reactor>(core, clock, shared, index);
+std::unique_ptr<io_driver> make_uring_driver(const io_config& cfg, blocking_pool& blocking) {
+    return std::make_unique<uring_driver>(cfg, blocking);
 }
 
 }  // namespace weft::detail

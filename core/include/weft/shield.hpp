@@ -10,6 +10,8 @@
 //
 // Use it for short sections (a commit, a flush, releasing a remote lock): a shielded task
 // that never ends makes its caller uncancellable.
+//
+// Thread safety: t runs as a spawned task (on any worker); the caller awaits its handle.
 #pragma once
 
 #include <coroutine>

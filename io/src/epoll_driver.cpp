@@ -1,36 +1,41 @@
-// epoll_reactor.cpp — the epoll driver: readiness, edge-triggered.
+// epoll_driver.cpp — the epoll driver: readiness, edge-triggered.
 //
 // A descriptor joins the epoll set of the worker whose task first had to wait on it (once,
-// for both directions, EPOLLET). An op tries its syscall first (io_try); only on EAGAIN is
-// it queued on its descriptor. An event bumps the descriptor's readiness counter and runs
+// for both directions, EPOLLET). An op tries its syscall first (try_now, from the awaiter's
+// await_ready: most reads and writes finish there without suspending); only on EAGAIN is it
+// queued on its descriptor. An event bumps the descriptor's readiness counter and runs
 // the queued ops in order until one would block again; the finished ones resume on the
 // thread that took the event (the owner, or a helper polling for a stuck owner).
 //
 // Freeing: a descriptor closed while another thread may hold one of its events (taken by
 // epoll_wait before EPOLL_CTL_DEL) must not be freed under it. Every epoll_wait on a set
-// runs under the reactor's poll lock, so the registration's reference is dropped by the
-// next drive() of that reactor, which starts after any earlier one has finished.
+// runs under the driver's poll lock, so the registration's reference is dropped by the
+// next drive() of that driver, which starts after any earlier one has finished.
+//
+// Locks: each descriptor's lock (fd_state.hpp) guards its queues; reg_lock_ guards the
+// lists of registered and retired descriptors; retry_lock_ the descriptors with an op that
+// ran out of budget. None is held while another is taken, except a descriptor's lock
+// around add() (which takes reg_lock_).
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
 #include <cstring>
 #include <vector>
 
+#include <weft/detail/scheduler_api.hpp>
 #include <weft/error.hpp>
-#include <weft/runtime.hpp>
 
-#include "log.hpp"
+#include "blocking_pool.hpp"
+#include "io_driver.hpp"
 #include "perform.hpp"
-#include "reactor.hpp"
 #include "syscalls.hpp"
 
 namespace weft::detail {
 namespace {
 
-class epoll_reactor final : public reactor {
+class epoll_driver final : public io_driver {
 public:
-    epoll_reactor(runtime_core& core, runtime_clock& clock, io_shared& shared, std::uint32_t index)
-        : reactor(core, clock, shared, index), events_(core_config(&core).io_events_per_wait) {
+    epoll_driver(const io_config& cfg, blocking_pool& blocking) : io_driver(blocking), events_(cfg.events_per_wait) {
         epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
         if (epfd_ < 0) throw system_error(errno, "epoll_create1");
         wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -50,13 +55,31 @@ public:
         }
     }
 
-    ~epoll_reactor() override {
-        stop_driver();
+    ~epoll_driver() override {
+        stop();
         ::close(wake_fd_);
         ::close(epfd_);
     }
 
     io_driver_kind kind() const noexcept override { return io_driver_kind::epoll; }
+
+    bool try_now(io_op& op) noexcept override {
+        if (is_file_op(op.code)) return false;  // the blocking pool (submit)
+        // Out of budget: let other tasks run first (submit() queues the op and the driver
+        // tries it on its next poll).
+        if (!consume_budget()) {
+            op.untried = true;
+            return false;
+        }
+        fd_state& s = *op.fd;
+        op.seq_seen = s.seq_for(op.code).load(std::memory_order_acquire);
+        if (s.known_drained(op.code, op.seq_seen)) return false;  // wait for the next event
+        std::int64_t res = perform(op);
+        s.note_result(op, res, op.seq_seen);
+        if (would_block(res)) return false;
+        op.result = res;
+        return true;
+    }
 
     bool submit(io_op& op) noexcept override {
         if (is_file_op(op.code)) return submit_blocking(op);
@@ -70,11 +93,11 @@ public:
         bool retry_later = false;
         if (queue.empty()) {
             if (op.untried) {
-                retry_later = true;  // out of budget: the reactor tries it on its next poll
+                retry_later = true;  // out of budget: the driver tries it on its next poll
             } else {
                 // An event since our failed try may have been the one we wait for: try again.
-                while (__atomic_load_n(&s.seq_for(op.code), __ATOMIC_RELAXED) != op.seq_seen) {
-                    op.seq_seen = __atomic_load_n(&s.seq_for(op.code), __ATOMIC_RELAXED);
+                while (s.seq_for(op.code).load(std::memory_order_relaxed) != op.seq_seen) {
+                    op.seq_seen = s.seq_for(op.code).load(std::memory_order_relaxed);
                     std::int64_t res = perform(op);
                     s.note_result(op, res, op.seq_seen);
                     if (!would_block(res)) {
@@ -107,7 +130,7 @@ public:
 
     void cancel(io_op& op) noexcept override {
         if (is_file_op(op.code)) {
-            if (shared_.blocking.take_back(&op)) complete(op, -ECANCELED);
+            if (blocking_.take_back(&op)) complete(op, -ECANCELED);
             return;
         }
         fd_state& s = *op.fd;
@@ -131,11 +154,38 @@ public:
                 op->next = done;
                 done = op;
             }
-        reactor* reg = s.registered;
+        io_driver* reg = s.registered;
         s.registered = nullptr;
         s.lock.unlock();
-        if (reg) static_cast<epoll_reactor*>(reg)->remove(s);
+        if (reg) static_cast<epoll_driver*>(reg)->remove(s);
         complete_all(done, -ECANCELED);
+    }
+
+    bool has_io() const noexcept override {
+        return registered_count_.load(std::memory_order_relaxed) != 0 ||
+               pending_retries_.load(std::memory_order_relaxed) != 0;
+    }
+
+    void stop() noexcept override {
+        reg_lock_.lock();
+        fd_state* list = std::exchange(registrations_, nullptr);
+        reg_lock_.unlock();
+        while (fd_state* s = list) {
+            list = s->reg_next;
+            s->lock.lock();
+            if (s->registered == this) s->registered = nullptr;
+            s->lock.unlock();
+            ::epoll_ctl(epfd_, EPOLL_CTL_DEL, s->fd, nullptr);
+            s->release();
+        }
+        registered_count_.store(0, std::memory_order_relaxed);
+        retry_lock_.lock();
+        auto retries = std::move(retry_);
+        retry_.clear();
+        retry_lock_.unlock();
+        for (fd_state* s : retries) s->release();
+        pending_retries_.store(0, std::memory_order_relaxed);
+        free_retired();
     }
 
 protected:
@@ -168,37 +218,10 @@ protected:
         [[maybe_unused]] auto r = ::write(wake_fd_, &one, sizeof one);
     }
 
-    bool has_io() const noexcept override {
-        return registered_count_.load(std::memory_order_relaxed) != 0 ||
-               pending_retries_.load(std::memory_order_relaxed) != 0;
-    }
-
-    void stop_driver() noexcept override {
-        reg_lock_.lock();
-        fd_state* list = std::exchange(registrations_, nullptr);
-        reg_lock_.unlock();
-        while (fd_state* s = list) {
-            list = s->reg_next;
-            s->lock.lock();
-            if (s->registered == this) s->registered = nullptr;
-            s->lock.unlock();
-            ::epoll_ctl(epfd_, EPOLL_CTL_DEL, s->fd, nullptr);
-            s->release();
-        }
-        registered_count_.store(0, std::memory_order_relaxed);
-        retry_lock_.lock();
-        auto retries = std::move(retry_);
-        retry_.clear();
-        retry_lock_.unlock();
-        for (fd_state* s : retries) s->release();
-        pending_retries_.store(0, std::memory_order_relaxed);
-        free_retired();
-    }
-
 private:
     bool finish_now(io_op& op, std::int64_t res) noexcept {
         op.result = res;
-        op.state.store(2, std::memory_order_relaxed);
+        op.state.store(op_state::done, std::memory_order_relaxed);
         return false;
     }
 
@@ -210,7 +233,7 @@ private:
     bool submit_blocking(io_op& op) noexcept {
         op.run = &run_blocking;
         try {
-            if (shared_.blocking.submit(&op)) return true;
+            if (blocking_.submit(&op)) return true;
             return finish_now(op, -ECANCELED);  // shutting down
         } catch (...) {
             return finish_now(op, -EAGAIN);  // no thread could be started
@@ -277,14 +300,14 @@ private:
     static bool on_event(fd_state& s, std::uint32_t events, bool forced) noexcept {
         io_op* done = nullptr;
         s.lock.lock();
-        if (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) __atomic_store_n(&s.hung_up, true, __ATOMIC_RELAXED);
+        if (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) s.hung_up.store(true, std::memory_order_relaxed);
         if (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
-            if (!forced) __atomic_add_fetch(&s.read_seq, 1, __ATOMIC_RELEASE);
-            run_queue(s, s.readers, s.read_seq, forced ? 0 : events, done);
+            if (!forced) s.read_seq.fetch_add(1, std::memory_order_release);
+            run_queue(s, s.readers, s.read_seq.load(std::memory_order_relaxed), forced ? 0 : events, done);
         }
         if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
-            if (!forced) __atomic_add_fetch(&s.write_seq, 1, __ATOMIC_RELEASE);
-            run_queue(s, s.writers, s.write_seq, forced ? 0 : events, done);
+            if (!forced) s.write_seq.fetch_add(1, std::memory_order_release);
+            run_queue(s, s.writers, s.write_seq.load(std::memory_order_relaxed), forced ? 0 : events, done);
         }
         s.lock.unlock();
         bool any = done != nullptr;
@@ -333,9 +356,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<reactor> make_epoll_reactor(runtime_core& core, runtime_clock& clock, io_shared& shared,
-                                            std::uint32_t index) {
-    return std::make_unique<epoll_reactor>(core, clock, shared, index);
+std::unique_ptr<io_driver> make_epoll_driver(const io_config& cfg, blocking_pool& blocking) {
+    return std::make_unique<epoll_driver>(cfg, blocking);
 }
 
 }  // namespace weft::detail

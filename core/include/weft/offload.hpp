@@ -8,6 +8,12 @@
 //
 //   auto sum = [&] { return std::reduce(v.begin(), v.end()); };   // name it (gcc 12)
 //   long total = co_await weft::offload(sum);
+//
+// It needs no timers or I/O: it works on every runtime stack, core's alone included. The
+// runtime's shutdown waits for calls still running on TBB threads.
+//
+// Thread safety: fn runs on a TBB thread while the task is suspended, so it may touch the
+// task's locals; what it shares with other tasks needs the usual synchronisation.
 #pragma once
 
 #include <atomic>
@@ -20,7 +26,7 @@
 namespace weft {
 namespace detail {
 
-// io/src/blocking_calls.cpp: runs run(ctx) on the TBB arena. False if not on a worker.
+// core/src/offload.cpp: runs run(ctx) on the TBB arena. False if not on a worker.
 bool submit_offload(void (*run)(void*) noexcept, void* ctx) noexcept;
 
 template <class F>
