@@ -116,10 +116,10 @@ weft::task<int> blocked_worker_scenario() {
 }
 
 // Rounds of the blocked-worker scenarios: 100 by default (a fraction of a second each);
-// WEFT_STRESS_ROUNDS=10000 is the long run (no backstop timer hides a lost wake-up since
+// WEFTTEST_STRESS_ROUNDS=10000 is the long run (no backstop timer hides a lost wake-up since
 // issue 18: a stranded task fails the round after the hog's 10 s).
 int stress_rounds() {
-    const char* s = std::getenv("WEFT_STRESS_ROUNDS");
+    const char* s = std::getenv("WEFTTEST_STRESS_ROUNDS");
     int n = s ? std::atoi(s) : 0;
     return n > 0 ? n : 100;
 }

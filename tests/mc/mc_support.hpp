@@ -17,7 +17,8 @@
 // fails the test and prints Relacy's report: the failing interleaving, operation by
 // operation, with the file and line of each.
 //
-// Bounds: WEFT_MC_SCALE=n multiplies the randomized iteration counts and adds n-1 to the
+// Bounds (not a WEFT_ variable: those are runtime configuration keys, config.hpp):
+// WEFTMC_SCALE=n multiplies the randomized iteration counts and adds n-1 to the
 // exhaustive preemption bounds (default 1: the default test run stays around a minute).
 #pragma once
 
@@ -44,7 +45,7 @@ struct bounds {
 };
 
 inline long scale() {
-    const char* s = std::getenv("WEFT_MC_SCALE");
+    const char* s = std::getenv("WEFTMC_SCALE");
     long v = s ? std::strtol(s, nullptr, 10) : 1;
     return v >= 1 ? v : 1;
 }
@@ -163,7 +164,7 @@ void expect_rejected(const bounds& b, const char* what) {
     // The first lines of the report: what failed, and after how many schedules.
     std::size_t end = r.report.find("execution history");
     std::printf("  rejected after %ld schedules: %s", r.schedules, r.report.substr(0, end).c_str());
-    if (std::getenv("WEFT_MC_VERBOSE")) std::printf("%s\n", r.report.c_str());
+    if (std::getenv("WEFTMC_VERBOSE")) std::printf("%s\n", r.report.c_str());
 }
 
 }  // namespace weft::mc

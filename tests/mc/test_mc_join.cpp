@@ -130,7 +130,7 @@ struct shutdown_vs_handle_dropped : rl::test_suite<shutdown_vs_handle_dropped, 2
 // A task's await goes through its registration, the cancellation word and the join word:
 // a few hundred scheduling points, too many for an exhaustive search within the default
 // run's budget (one preemption: 150k schedules, 20 s here). PCT and random schedules
-// instead; WEFT_MC_SCALE raises them.
+// instead; WEFTMC_SCALE raises them.
 TEST(mc_join, child_completes_while_the_parent_awaits_it) {
     explore<parent_awaits_child<0>>(pct(6'000, 3, 300));
     explore<parent_awaits_child<0>>(randomized(4'000));

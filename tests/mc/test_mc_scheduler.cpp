@@ -136,7 +136,7 @@ struct without_wake_notify : Scenario {
 
 // One worker: every schedule with one preemption. Two workers: the state space is too big
 // for that within the default run's budget, PCT (depth 3) and random schedules instead;
-// WEFT_MC_SCALE raises both.
+// WEFTMC_SCALE raises both.
 TEST(mc_scheduler, a_foreign_spawn_wakes_the_only_worker) { explore<foreign_spawn<1>>(exhaustive(1)); }
 
 TEST(mc_scheduler, a_foreign_spawn_wakes_one_of_two_workers) {

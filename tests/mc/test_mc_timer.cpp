@@ -115,7 +115,7 @@ struct cancel_while_arming : rl::test_suite<cancel_while_arming, 2> {
 };
 
 // Every schedule without preemption (each with every value its loads may read), then PCT
-// and random schedules; the exhaustive search with one preemption from WEFT_MC_SCALE=2 on
+// and random schedules; the exhaustive search with one preemption from WEFTMC_SCALE=2 on
 // (its state space grew past the default run's budget with the timers stack's services).
 TEST(mc_timer, a_due_timer_fires_once) {
     explore<fire_vs_cancel<false>>(exhaustive(0));
@@ -131,7 +131,7 @@ TEST(mc_timer, cancel_vs_fire_resumes_the_sleeper_exactly_once) {
 }
 
 // Every schedule with one preemption is over 100k schedules here: PCT and random schedules
-// by default, the exhaustive search without preemption from WEFT_MC_SCALE=2 on.
+// by default, the exhaustive search without preemption from WEFTMC_SCALE=2 on.
 TEST(mc_timer, a_cancel_while_the_sleep_arms_is_not_lost) {
     explore<cancel_while_arming>(pct(3'000, 3, 150));
     explore<cancel_while_arming>(randomized(3'000));
