@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential g++ meson ninja-build pkg-config ccache cmake doxygen
   libtbb-dev libfmt-dev libspdlog-dev liburing-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev relacy-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libhttp-parser-dev libssl-dev
   openssl curl nginx python3 wrk

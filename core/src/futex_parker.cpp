@@ -1,13 +1,12 @@
 // futex_parker.cpp — the parker of a runtime without an I/O driver: the owner sleeps on
-// the permit word itself with FUTEX_WAIT, and wake() is one FUTEX_WAKE.
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+// the permit word itself with FUTEX_WAIT, and wake() is one FUTEX_WAKE (os_wait.hpp, which
+// the model checker of tests/mc/ replaces: it runs this parker as it ships).
+#include <weft/detail/parker.hpp>
 
 #include <cerrno>
 #include <ctime>
 
-#include <weft/detail/parker.hpp>
+#include "os_wait.hpp"
 
 namespace weft::detail {
 namespace {
@@ -22,20 +21,15 @@ protected:
             ts.tv_nsec = static_cast<long>(timeout.count() % 1'000'000'000);
             tsp = &ts;
         }
-        std::atomic<std::uint32_t>& word = state_word();
+        atomic<std::uint32_t>& word = state_word();
         while (word.load(std::memory_order_acquire) == parked_state) {
             // Returns at once if the word is no longer `parked` (an unpark came first).
-            long rc = syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, parked_state, tsp,
-                              nullptr, 0);
-            if (rc != 0 && tsp != nullptr && errno == ETIMEDOUT) break;
+            if (futex_wait(word, parked_state, tsp) == -ETIMEDOUT) break;
         }
     }
 
-    void wake() noexcept override {
-        syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&state_word()), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
-    }
+    void wake() noexcept override { futex_wake(state_word(), 1); }
 };
-static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 
 }  // namespace
 

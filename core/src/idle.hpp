@@ -16,10 +16,13 @@
 // and that no wake-up is lost. The sleepers list is only touched under its mutex.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <vector>
+
+#include <weft/detail/atomic.hpp>
+
+#include "os_wait.hpp"
 
 #if defined(__SANITIZE_THREAD__)
 #define WEFT_TSAN 1
@@ -45,7 +48,7 @@ public:
 #if WEFT_TSAN
         if (!should_wake(state_.fetch_add(0, std::memory_order_seq_cst))) return -1;
 #else
-        std::atomic_thread_fence(std::memory_order_seq_cst);
+        fence(std::memory_order_seq_cst);
         if (!should_wake(state_.load(std::memory_order_seq_cst))) return -1;
 #endif
         std::lock_guard lock(mu_);
@@ -71,12 +74,21 @@ public:
         return searching(state_.fetch_sub(one_searching, std::memory_order_seq_cst)) == 1;
     }
 
-    // Counts the caller as parked. Returns true if it was the last searcher.
+    // Counts the caller as parked. Returns true if it was the last searcher. The caller then
+    // looks at every queue once more (rule 4): the seq_cst fence orders those loads after
+    // the RMW, pairing with worker_to_notify()'s fence after a push — either the pusher sees
+    // us parked or our re-check sees its work. Without it the re-check's plain acquire loads
+    // may read stale queues even after a seq_cst RMW (C++20 [atomics.order]; tests/mc found
+    // it: x86 happens to order them, the language does not).
     bool park(int idx, bool was_searching) {
-        std::lock_guard lock(mu_);
-        std::uint64_t dec = 1 + (was_searching ? one_searching : 0);
-        std::uint64_t prev = state_.fetch_sub(dec, std::memory_order_seq_cst);
-        sleepers_.push_back(idx);
+        std::uint64_t prev;
+        {
+            std::lock_guard lock(mu_);
+            std::uint64_t dec = 1 + (was_searching ? one_searching : 0);
+            prev = state_.fetch_sub(dec, std::memory_order_seq_cst);
+            sleepers_.push_back(idx);
+        }
+        fence(std::memory_order_seq_cst);
         return was_searching && searching(prev) == 1;
     }
 
@@ -116,8 +128,8 @@ private:
     bool should_wake(std::uint64_t s) const noexcept { return searching(s) == 0 && unparked(s) < workers_; }
 
     const std::uint32_t workers_;
-    std::atomic<std::uint64_t> state_;
-    std::mutex mu_;
+    atomic<std::uint64_t> state_;
+    mutex mu_;
     std::vector<int> sleepers_;
 };
 

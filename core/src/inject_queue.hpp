@@ -27,6 +27,10 @@
 #include <new>
 #include <vector>
 
+#include <weft/detail/atomic.hpp>
+
+#include "os_wait.hpp"
+
 #include "page_memory.hpp"
 
 namespace weft::detail {
@@ -147,13 +151,13 @@ private:
         head_ = 0;
     }
 
-    mutable std::mutex mu_;
+    mutable mutex mu_;
     void** buf_ = nullptr;
     std::size_t cap_ = 0;
     std::size_t head_ = 0;  // index of the oldest item
     std::size_t len_ = 0;
     bool closed_ = false;
-    std::atomic<std::size_t> size_{0};
+    atomic<std::size_t> size_{0};
 };
 
 }  // namespace weft::detail

@@ -10,11 +10,15 @@
 // one, release); owner and thieves take with an exchange, so each task is taken once.
 // base_/count_ are the owner's private view and may include slots a thief emptied: takes
 // just skip them. When the ring is full the oldest task moves to the local queue, where
-// it is visible to everyone. Thieves take any non-empty slot.
+// it is visible to everyone (its push notifies). Thieves take any non-empty slot. A
+// take-back that moves newer tasks down is bracketed by moves_ so that has_work() — a
+// parking worker's re-check — never misses a task in the middle of a move.
+// tests/mc/test_mc_lifo_slots.cpp model-checks all of it.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
+
+#include <weft/detail/atomic.hpp>
 
 namespace weft::detail {
 
@@ -59,12 +63,14 @@ public:
             if (slot.load(std::memory_order_relaxed) != t) continue;
             if (slot.exchange(nullptr, std::memory_order_acquire) != t) return false;  // stolen
             std::uint32_t hole = i - 1;
+            if (i < count_) begin_move();
             for (std::uint32_t j = i; j < count_; ++j) {
                 void* newer = ring_[(base_ + j) % slots].exchange(nullptr, std::memory_order_acquire);
                 if (!newer) continue;  // a thief took it: the hole stays where it is
                 ring_[(base_ + hole) % slots].store(newer, std::memory_order_release);
                 ++hole;
             }
+            if (i < count_) end_move();
             count_ = hole;
             return true;
         }
@@ -81,11 +87,16 @@ public:
         return nullptr;
     }
 
-    // Any thread: whether a task seems to be here.
+    // Any thread: whether a task may be here. Never misses a task that stays in the slots,
+    // even while take() moves it (see moves_).
     bool has_work() const noexcept {
+        const std::uint32_t before = moves_.load(std::memory_order_acquire);
         for (auto& s : ring_)
             if (s.load(std::memory_order_seq_cst)) return true;
-        return false;
+        // Every slot read empty. If one of those reads saw a slot take() emptied while moving
+        // its task, the acquire fence makes the odd count (stored before that) visible.
+        fence(std::memory_order_acquire);
+        return (before & 1) || moves_.load(std::memory_order_relaxed) != before;
     }
 
     // Owner: whether the slots may hold a task (its private count; a thief may have emptied
@@ -99,9 +110,24 @@ public:
     }
 
 private:
-    std::atomic<void*> ring_[slots] = {};
-    std::uint32_t base_ = 0;   // owner only
-    std::uint32_t count_ = 0;  // owner only
+    // A move makes its task invisible for a moment (between the exchange that empties the
+    // old slot and the store that fills the new one): a worker parking right then would
+    // re-check the slots, see nothing, and sleep while the task waits behind a long one (no
+    // exchange-free move exists: a copy first would let two thieves take the task). So
+    // moves are bracketed like a seqlock write: moves_ is odd during a move, and has_work()
+    // answers "maybe" if it changed. Owner-written only: plain stores, no RMW, no fence
+    // instruction on x86.
+    void begin_move() noexcept {
+        moves_.store(++moves_seen_, std::memory_order_relaxed);
+        fence(std::memory_order_release);  // the odd count before any slot of the move
+    }
+    void end_move() noexcept { moves_.store(++moves_seen_, std::memory_order_release); }
+
+    atomic<void*> ring_[slots] = {};
+    atomic<std::uint32_t> moves_{0};
+    std::uint32_t moves_seen_ = 0;  // owner only: moves_ as it last stored it
+    std::uint32_t base_ = 0;        // owner only
+    std::uint32_t count_ = 0;       // owner only
 };
 
 }  // namespace weft::detail

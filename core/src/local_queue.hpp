@@ -16,12 +16,14 @@
 #include <cstdint>
 #include <memory>
 
+#include <weft/detail/atomic.hpp>
+
 namespace weft::detail {
 
 class local_queue {
 public:
     explicit local_queue(std::uint32_t capacity)
-        : buf_(std::make_unique<std::atomic<void*>[]>(capacity)), mask_(capacity - 1) {}
+        : buf_(std::make_unique<atomic<void*>[]>(capacity)), mask_(capacity - 1) {}
 
     std::uint64_t capacity() const noexcept { return mask_ + 1; }
 
@@ -97,10 +99,10 @@ public:
     }
 
 private:
-    std::unique_ptr<std::atomic<void*>[]> buf_;
+    std::unique_ptr<atomic<void*>[]> buf_;
     std::uint64_t mask_;
-    alignas(64) std::atomic<std::uint64_t> head_{0};
-    alignas(64) std::atomic<std::uint64_t> tail_{0};
+    alignas(64) atomic<std::uint64_t> head_{0};
+    alignas(64) atomic<std::uint64_t> tail_{0};
     std::uint64_t head_seen_ = 0;  // owner only: head_ as last read by push()
 };
 

@@ -67,7 +67,8 @@ runtime_core::runtime_core(const runtime_config& cfg, const runtime_stack& stack
         config_.sections.validate();
         workers_.reserve(worker_count_);
         for (std::uint32_t i = 0; i < worker_count_; ++i)
-            workers_.push_back(std::make_unique<worker>(*this, i, services_->make_worker(*this, i)));
+            workers_.push_back(
+                std::make_unique<worker>(*this, config_, i, worker_count_, services_->make_worker(*this, i)));
     } catch (...) {
         workers_.clear();
         services_.reset();
@@ -143,10 +144,7 @@ bool runtime_core::inject(void* task) noexcept {
     return true;
 }
 
-void runtime_core::notify_work() noexcept {
-    int idx = idle_.worker_to_notify();
-    if (idx >= 0) workers_[static_cast<std::size_t>(idx)]->unpark();
-}
+void runtime_core::notify_work() noexcept { notify_parked_worker(*this); }
 
 void runtime_core::wake_all_workers() noexcept {
     for (auto& w : workers_) w->unpark();
@@ -172,13 +170,7 @@ const runtime_config& core_config(const runtime_core* core) noexcept { return co
 std::uint32_t core_worker_count(const runtime_core* core) noexcept { return core->worker_count(); }
 runtime_services& services_of(runtime_core& core) noexcept { return core.services(); }
 
-bool runtime_core::has_pending_work() const noexcept {
-    // Ordered after the caller's seq_cst RMW on the idle state in park() (see idle.hpp).
-    if (!inject_.empty()) return true;
-    for (auto& w : workers_)
-        if (w->has_work()) return true;
-    return false;
-}
+bool runtime_core::has_pending_work() noexcept { return any_pending_work(*this); }
 
 runtime_metrics runtime_core::metrics() const {
     runtime_metrics m;

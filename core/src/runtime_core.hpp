@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <coroutine>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -59,8 +60,17 @@ public:
     bool inject(void* task) noexcept;
     // Wakes a parked worker if nobody is searching for work (see idle.hpp).
     void notify_work() noexcept;
-    // True if any queue holds work (used by the last searcher before parking).
-    bool has_pending_work() const noexcept;
+    // True if any queue holds work (the re-check of a parking worker).
+    bool has_pending_work() noexcept;
+    // Runs a queue entry (a frame address, see worker.hpp).
+    // Every frame in a queue is a weft task's (awaitables require promise_base); its
+    // promise sits in the cache line the resumption loads anyway. The running root is
+    // what the task dump and the stall detector read (worker::running_root()).
+    static void run_task(void* entry) noexcept {
+        set_running_root(promise_base::of_frame(frame_of(entry))->root());
+        std::coroutine_handle<>::from_address(frame_of(entry)).resume();
+        set_running_root(nullptr);
+    }
 
     inject_queue& global_queue() noexcept { return inject_; }
     idle_state& idle() noexcept { return idle_; }
@@ -92,5 +102,8 @@ private:
     // After everything it watches; stopped first by shutdown(), destroyed last.
     std::unique_ptr<watchdog> watchdog_;
 };
+
+// Instantiated once, in worker.cpp.
+extern template class basic_worker<runtime_core>;
 
 }  // namespace weft::detail

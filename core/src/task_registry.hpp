@@ -28,6 +28,7 @@
 #include <weft/detail/promise_base.hpp>
 
 #include "page_memory.hpp"
+#include "os_wait.hpp"
 
 namespace weft::detail {
 
@@ -139,11 +140,11 @@ private:
     static constexpr std::size_t segment_bytes = segment_entries * sizeof(promise_base*);
 
     struct alignas(64) shard {
-        std::mutex mu;
+        mutex mu;
         std::vector<promise_base**> segs;  // ceil(count / segment_entries) segments
         promise_base** spare = nullptr;    // an empty segment kept for the next growth
         std::size_t count = 0;
-        std::atomic<std::uint64_t> size{0};  // count, readable without the lock
+        atomic<std::uint64_t> size{0};  // count, readable without the lock
         bool closed = false;
 
         shard() = default;

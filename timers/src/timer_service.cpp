@@ -1,34 +1,15 @@
-// timer_service.cpp — a worker's timers, and the timers module's runtime services (see
-// weft/internal/timer_service.hpp).
+// timer_service.cpp — a worker's timers (see weft/internal/timer_service.hpp). The timers
+// module's runtime services are in timer_runtime.cpp: this file is the protocol alone,
+// which the model checker (tests/mc/test_mc_timer.cpp) compiles as it ships.
 #include <weft/internal/timer_service.hpp>
 #include <weft/metrics.hpp>
 
 #include <mutex>
 
-#include <weft/error.hpp>
-#include <weft/runtime.hpp>
-#include <weft/timers_stack.hpp>
-
 namespace weft::detail {
 namespace {
 [[gnu::tls_model("initial-exec")]] thread_local timer_service* tl_timer_service = nullptr;
 }  // namespace
-
-std::unique_ptr<runtime_services> make_timer_services(runtime_core&, runtime_config& cfg) {
-    return std::make_unique<timer_runtime>(cfg.section<timer_config>());
-}
-
-std::unique_ptr<worker_services> timer_runtime::make_worker(runtime_core& core, std::uint32_t) {
-    return std::make_unique<timer_service>(core, clock_, make_futex_parker());
-}
-
-runtime_clock& clock_of(runtime_core& core) {
-    auto* t = services_of(core).find<timer_runtime>();
-    if (!t)
-        throw error("weft: this runtime has no timers (it was built with " + services_of(core).describe() +
-                    "); build it with weft::timers_stack or weft::io_stack");
-    return t->clock();
-}
 
 timer_service* current_timer_service() noexcept { return tl_timer_service; }
 

@@ -41,7 +41,7 @@ static_assert((complete | waiter | dropped | destroyed | wait_aborted | frame_re
               promise_base::root_bits::join_mask);
 }  // namespace join_bits
 
-inline std::atomic<std::uint64_t>& join_word(void* frame) noexcept { return promise_base::of_frame(frame)->up_; }
+inline atomic<std::uint64_t>& join_word(void* frame) noexcept { return promise_base::of_frame(frame)->up_; }
 inline std::uint64_t join_state(void* frame) noexcept { return promise_base::of_frame(frame)->join_state(); }
 
 // The awaiting side of a join: everything of join_handle's awaiter that does not depend on
@@ -172,6 +172,17 @@ struct join_waiter : canceller {
 
     void* child_frame_ = nullptr;
 };
+
+// The first suspension of a root (note_suspend_slow): if a task awaits it inline (it took
+// us back from its LIFO slots and runs us by symmetric transfer), that waiter installs its
+// canceller now, since we may stay suspended for long (see join_waiter).
+inline void arm_inline_waiter(promise_base* root) noexcept {
+    std::uintptr_t w = root->link_.load(std::memory_order_relaxed);
+    if (promise_base::waiter_needs_arming(w)) {  // only ever true for a child run inline
+        root->link_.store(w | 1, std::memory_order_relaxed);
+        reinterpret_cast<join_waiter*>(w)->arm();
+    }
+}
 
 // Final step of a spawned task (from its final_suspend). Returns what to resume next.
 inline std::coroutine_handle<> complete_root(promise_base& p, void* frame) noexcept {

@@ -13,7 +13,10 @@
 // An unpark() that happens before park() makes that park() return at once (a permit, as in
 // Java's LockSupport): a wake-up is never lost. Spurious returns are allowed; callers
 // re-check their condition. wait() may look at notified() before it blocks, which is how a
-// driver that others can poll meanwhile stays correct (see io/src/io_driver.hpp).
+// driver that others can poll meanwhile stays correct (see io/src/io_driver.hpp). Every
+// consumption of a permit is an acquire RMW, so park() returns having seen what each
+// unpark() it consumed wrote before it. tests/mc/test_mc_parker.cpp model-checks this
+// protocol with the futex parker.
 //
 // Thread safety: park() from the owning worker only; unpark() from any thread.
 #pragma once
@@ -22,6 +25,8 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+
+#include <weft/detail/atomic.hpp>
 
 namespace weft::detail {
 
@@ -53,10 +58,10 @@ protected:
     // An unpark() has come since park() began.
     bool notified() const noexcept { return state_.load(std::memory_order_acquire) == notified_state; }
     // The state word itself (the futex parker sleeps on it).
-    std::atomic<std::uint32_t>& state_word() noexcept { return state_; }
+    atomic<std::uint32_t>& state_word() noexcept { return state_; }
 
 private:
-    std::atomic<std::uint32_t> state_{empty_state};
+    atomic<std::uint32_t> state_{empty_state};
 };
 
 std::unique_ptr<parker> make_futex_parker();

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <exception>
 
+#include <weft/detail/atomic.hpp>
 #include <weft/detail/frame_allocator.hpp>
 #include <weft/detail/scheduler_api.hpp>
 
@@ -41,14 +42,6 @@ void cancel_sync_waiter(void* waiter) noexcept;
 struct alignas(8) canceller {
     void (*on_cancel)(canceller*) noexcept;
 };
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield");
-#endif
-}
 
 // The runtimes alive in this process, by id (so a root task stores 12 bits, not a pointer).
 // Slot 0 is never used. Filled and cleared by runtime_core's constructor and destructor.
@@ -103,9 +96,9 @@ struct promise_base {
         static constexpr std::uint64_t max_index = (std::uint64_t{1} << (64 - index_shift)) - 1;
     };
 
-    std::atomic<std::uintptr_t> link_{0};
-    std::atomic<std::uint64_t> up_{reinterpret_cast<std::uintptr_t>(this)};  // a task is its own root until awaited
-    std::atomic<std::uintptr_t> cancel_{0};
+    atomic<std::uintptr_t> link_{0};
+    atomic<std::uint64_t> up_{reinterpret_cast<std::uintptr_t>(this)};  // a task is its own root until awaited
+    atomic<std::uintptr_t> cancel_{0};
 
     promise_base() = default;
     promise_base(const promise_base&) = delete;

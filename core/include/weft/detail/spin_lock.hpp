@@ -2,7 +2,7 @@
 // (linking a task into the registry). Never held across anything that can block.
 #pragma once
 
-#include <atomic>
+#include <weft/detail/atomic.hpp>
 
 #include <weft/detail/promise_base.hpp>
 
@@ -20,7 +20,7 @@ public:
     void unlock() noexcept { locked_.store(false, std::memory_order_release); }
 
 private:
-    std::atomic<bool> locked_{false};
+    atomic<bool> locked_{false};
 };
 
 }  // namespace weft::detail
