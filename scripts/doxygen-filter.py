@@ -11,13 +11,15 @@ reference's warnings point at the real header lines):
 - a run of `//` lines directly above a declaration at namespace or class scope (no blank
   line between) documents that declaration (`///`);
 - a trailing `// ...` after a member or enumerator at namespace or class scope documents
-  it (`///<`).
+  it (`///<`; `/**< ... */` when a documentation block follows, which Doxygen would
+  otherwise read as its continuation).
 
 Comments inside function bodies, comments followed by a blank line, a preprocessor line
 (but #define, which they document), an access specifier or a closing brace are left alone:
 they are notes to the reader of the code, not documentation. `namespace detail { ... }`
 (and `internal`) blocks are wrapped in `\\cond` / `\\endcond`, and so are out-of-line
-definitions of `detail::` functions: Doxygen skips them, as it skips the detail/ headers.
+definitions of `detail::` functions and explicit instantiation declarations (`extern
+template ...;`): Doxygen skips them, as it skips the detail/ headers.
 Indented lines in a documentation block (`//   code`) are the headers' examples: they
 become `\\code` blocks (unless they are a list: `//   - item`).
 
@@ -29,7 +31,8 @@ import sys
 COMMENT = re.compile(r"^(\s*)//(?!/)(.*)$")
 TRAILING = re.compile(r"^(.*?[;,])(\s*)//(?!/)(.*)$")
 LAST_ENUMERATOR = re.compile(r"^(\s*\w+(?:\s*=\s*[^/]+?)?)(\s*)//(?!/)(.*)$")
-STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'')
+# (A quote after a digit is a digit separator, 10'000, not a character literal.)
+STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|(?<![0-9A-Fa-f])\'(?:\\.|[^\'\\])*\'')
 SCOPE_HEAD = re.compile(r"\b(namespace|class|struct|union|enum)\b")
 HIDDEN_NAMESPACE = re.compile(r"\bnamespace\s+(\w+::)*(detail|internal)\b")
 NOT_DOCUMENTED = re.compile(r"^\s*(#(?!\s*define\b)|}|$|(public|private|protected)\s*:)")
@@ -37,6 +40,8 @@ CODE_LINE = re.compile(r"^ {2,}\S")
 LIST_ITEM = re.compile(r"^ +[-*] ")
 # An out-of-line definition of a detail function at namespace scope: `inline void detail::f(...)`.
 DETAIL_DEFINITION = re.compile(r"^\s*[^(/]*\bdetail::\w+\s*\(")
+# An explicit instantiation declaration (`extern template class x<int>;`): not API.
+EXTERN_TEMPLATE = re.compile(r"^\s*extern\s+template\b")
 
 
 def code_part(line):
@@ -93,6 +98,11 @@ def filter_text(text):
                 block[0] = block[0].replace("//!", "//! \\file", 1)
                 out.extend(block)
             elif at_scope and j < len(lines) and not NOT_DOCUMENTED.match(lines[j]):
+                if out and "///<" in out[-1]:
+                    # Doxygen would read this block as the rest of the line above's `///<`:
+                    # close that one as a C comment.
+                    head_, _, tail = out[-1].partition("///<")
+                    out[-1] = f"{head_}/**<{tail.replace('*/', '* /')} */"
                 out.extend(doc_block(run, "///"))
             else:
                 out.extend(run)
@@ -108,7 +118,7 @@ def filter_text(text):
             line = f"{m.group(1)}{m.group(2)}///<{m.group(3)}"
         code = code_part(lines[i])
         prefix, suffix_at = "", None
-        if at_scope and hide_until is None and DETAIL_DEFINITION.match(code):
+        if at_scope and hide_until is None and (DETAIL_DEFINITION.match(code) or EXTERN_TEMPLATE.match(code)):
             prefix, hide_until = "/** \\cond */ ", len(stack)  # hidden up to its last brace
         for pos, ch in enumerate(code):
             if ch == "{":

@@ -40,6 +40,9 @@ public:
     // Waits for it.
     void wait();
     int count = 0;  // how many
+    long timeout{10'000};  // a digit separator's quote, not a character literal
+    // Documented after a trailing comment (not read as that comment's continuation).
+    int after = 0;
 
     void go() {
         // a note inside a body
@@ -65,6 +68,8 @@ inline void detail::helper_done(thing* t) noexcept { t->go(); }
 inline int detail::helper_count(const thing& t) noexcept {
     return t.count;
 }
+
+extern template class thing_of<int>;
 
 }  // namespace weft
 """
@@ -101,6 +106,9 @@ public:
     /// Waits for it.
     void wait();
     int count = 0;  ///< how many
+    long timeout{10'000};  /**< a digit separator's quote, not a character literal */
+    /// Documented after a trailing comment (not read as that comment's continuation).
+    int after = 0;
 
     void go() {
         // a note inside a body
@@ -126,6 +134,8 @@ enum class colour {
 /** \\cond */ inline int detail::helper_count(const thing& t) noexcept {
     return t.count;
 } /** \\endcond */
+
+/** \\cond */ extern template class thing_of<int>; /** \\endcond */
 
 }  // namespace weft
 """

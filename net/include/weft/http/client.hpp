@@ -72,17 +72,24 @@ class client_exchange;
 // (The option structs declare a constructor, so they are not aggregates: gcc 12 corrupts
 // an aggregate temporary holding a std::string inside a co_await expression, as in
 // `co_await http.request("GET", url, {})`.)
+// What a client is built with (client's constructor): timeouts, pool and size limits, TLS.
 struct client_options {
     client_options() = default;
+    // Limit on opening each new connection, TCP connect and TLS handshake together (client_error::timeout).
     std::chrono::milliseconds connect_timeout{10'000};
     std::optional<std::chrono::milliseconds> request_timeout;  // none: no limit
     std::optional<std::chrono::milliseconds> total_timeout;    // none: no limit
+    // Limit on each read of the response (client_error::timeout past it).
     std::chrono::milliseconds read_timeout{30'000};
+    // Connections kept open to one host (host and port) at most; requests beyond wait for one.
     std::size_t max_connections_per_host = 100;
     std::chrono::milliseconds idle_timeout{15'000};  // aiohttp's keepalive_timeout
+    // Redirects followed per request at most (client_error::too_many_redirects past it).
     unsigned max_redirects = 10;
     std::uint64_t max_body_bytes = 64ull << 20;  // text() and body(); streamed reads have no limit
+    // Size limit of the response's status line and fields (client_error::malformed_response past it).
     std::uint32_t max_header_bytes = 64 * 1024;
+    // The User-Agent field sent with each request that sets none (empty: none sent).
     std::string user_agent = "weft";
     // HTTPS: the TLS context of https:// connections (a client context; a shared handle).
     // None: the client makes tls_context::client() with ALPN http/1.1 when it is built.
@@ -92,36 +99,51 @@ struct client_options {
     std::string ca_file;
 };
 
+// The parts of one request besides its method and URL (client::request).
 struct request_options {
     request_options() = default;
+    // Fields sent besides the client's own (Host, User-Agent unless given here, Content-Length...).
     http::headers headers;
     std::string body;      // sent with Content-Length
     body_producer stream;  // or a streamed body, sent chunked (then body is ignored)
+    // Follow 3xx redirects (up to client_options::max_redirects); false: return the 3xx.
     bool follow_redirects = true;
 };
 
+// A response being received: its status and fields, then its body, read once (text(), body() or streamed).
+// Move-only; destroying it unread closes the connection.
 class client_response {
 public:
     client_response() noexcept;
+    // Takes o's exchange; o is left empty.
     client_response(client_response&&) noexcept;
+    // Takes o's exchange (this one's is dropped, its connection closed); o is left empty.
     client_response& operator=(client_response&&) noexcept;
     ~client_response();
 
+    // The status code (200, 404...).
     unsigned status() const noexcept;
+    // The reason phrase ("OK"), as sent.
     const std::string& reason() const noexcept;
+    // The response's fields.
     const http::headers& headers() const noexcept;
+    // The first value of that field (case-insensitive), or none.
     std::optional<std::string_view> header(std::string_view name) const noexcept { return headers().get(name); }
+    // The Content-Length field's value; none if it was not sent (chunked, or until close).
     std::optional<std::uint64_t> content_length() const noexcept;
     // The URL that answered (after redirects) and the method it was asked with.
     const std::string& url() const noexcept;
+    // The method the URL that answered was asked with (a 303, or a 301/302 after POST, makes it GET).
     const std::string& method() const noexcept;
 
     // The (rest of the) body. Throws client_error (body_too_large past max_body_bytes).
     task<std::string> text();
+    // The (rest of the) body as bytes. Throws client_error (body_too_large past max_body_bytes).
     task<std::vector<std::byte>> body();
     // Streamed: up to buf.size() bytes, 0 at the end; or the next piece as it arrived
     // (valid until the next read), empty at the end.
     task<std::size_t> read_some(std::span<std::byte> buf);
+    // The next piece of the body as it arrived, valid until the next read; empty at the end.
     task<std::span<const std::byte>> read_chunk();
     // Reads and drops the rest of the body (so the connection can be reused).
     task<void> discard();
@@ -134,14 +156,20 @@ private:
     std::unique_ptr<detail::client_exchange> x_;
 };
 
+// An HTTP/1.1 client with a pool of keep-alive connections per host; one is meant to be shared.
+// Not copyable.
 class client {
 public:
+    // A client with those options. Throws tls_context_error if opts.ca_file cannot be loaded.
     explicit client(client_options opts = {});
     ~client();
     client(const client&) = delete;
     client& operator=(const client&) = delete;
 
+    // GET url with those extra fields; the response once its status and fields have arrived.
+    // Throws client_error (a 4xx or 5xx status is a response, not an error).
     task<client_response> get(std::string url, http::headers headers = {});
+    // method url with opts; the response once its status and fields have arrived. Throws client_error.
     task<client_response> request(std::string method, std::string url, request_options opts = {}) {
         return start(std::move(method), std::move(url), std::move(opts));
     }
@@ -153,9 +181,11 @@ public:
         return start(std::move(method), std::move(url), std::move(o));
     }
 
+    // The options the client was built with.
     const client_options& options() const noexcept { return opts_; }
     // Connections opened so far, and those idle in the pool now.
     std::uint64_t connections_opened() const noexcept;
+    // Connections idle in the pool now.
     std::size_t idle_connections() const noexcept;
     // Closes the idle connections.
     void close_idle() noexcept;

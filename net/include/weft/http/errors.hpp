@@ -23,18 +23,22 @@
 
 namespace weft::http {
 
+// Thrown by a handler: the server answers with that status and the message as a text/plain body.
 class status_error : public weft::error {
 public:
     // status: 400-599. message: sent as the response body (text/plain).
     status_error(unsigned status, const std::string& message) : weft::error(message), status_(status) {}
+    // The status code (400-599).
     unsigned status() const noexcept { return status_; }
 
 private:
     unsigned status_;
 };
 
+// A request of http::client failed: kind() says how; what() is "METHOD URL: reason".
 class client_error : public weft::error {
 public:
+    // How the request failed.
     enum kind_t {
         invalid_url,         // the URL (or a redirect's Location) cannot be parsed
         connect,             // resolving or connecting
@@ -47,14 +51,18 @@ public:
         unsupported_scheme,  // neither http:// nor https://
         body_too_large,      // longer than client_options::max_body_bytes
     };
+    // A failure of kind k of `method url`; reason says what failed.
     client_error(kind_t k, std::string method, std::string url, std::string reason)
         : weft::error(describe(method, url, reason)),
           kind_(k),
           method_(std::move(method)),
           url_(std::move(url)),
           reason_(std::move(reason)) {}
+    // How the request failed.
     kind_t kind() const noexcept { return kind_; }
+    // The request's method.
     const std::string& method() const noexcept { return method_; }
+    // The request's URL (the redirect's target if a redirect failed).
     const std::string& url() const noexcept { return url_; }
     // What failed, without the method and URL ("connect: Connection refused").
     const std::string& reason() const noexcept { return reason_; }
@@ -70,9 +78,12 @@ private:
     std::string method_, url_, reason_;
 };
 
+// Thrown by url::parse and url::resolve for text that is not a valid absolute URL.
 class url_error : public weft::error {
 public:
+    // url: the text that was rejected; why: what is wrong with it.
     url_error(std::string url, const std::string& why) : weft::error(describe(url, why)), url_(std::move(url)) {}
+    // The text that was rejected.
     const std::string& url() const noexcept { return url_; }
 
 private:

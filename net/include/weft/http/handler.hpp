@@ -1,5 +1,6 @@
-// weft/http/handler.hpp — handler: what serves a request, `task<response>(request&)`. A
-// router is one; so is any function or lambda of that shape (aiohttp's handler coroutine).
+// weft/http/handler.hpp — handler: what serves a request. Its shape is
+// `task<response>(request&)`: a router is one; so is any function or lambda of that shape
+// (aiohttp's handler coroutine).
 //
 //   weft::http::handler hello = [](weft::http::request&) -> weft::task<weft::http::response> {
 //       co_return weft::http::response::text("Hello, World!");
@@ -21,6 +22,7 @@
 
 namespace weft::http {
 
+// What serves a request: takes the request, returns the response (a router, or any callable of that shape).
 using handler = std::function<task<response>(request&)>;
 
 }  // namespace weft::http

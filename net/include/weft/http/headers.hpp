@@ -28,18 +28,25 @@ bool iequals(std::string_view a, std::string_view b) noexcept;
 
 // A field of a received message; valid while the message is (see request.hpp).
 struct header_view {
+    // The field's name, as sent.
     std::string_view name;
+    // The field's value, without surrounding whitespace.
     std::string_view value;
 };
 
+// An ordered list of header fields (name, value); names compare case-insensitively.
 class headers {
 public:
+    // One field, as stored.
     struct field {
+        // The field's name, as given.
         std::string name;
+        // The field's value.
         std::string value;
     };
 
     headers() noexcept = default;
+    // The fields of init, in order; throws header_error for an invalid name or value.
     headers(std::initializer_list<std::pair<std::string_view, std::string_view>> init);
 
     // Appends a field (several fields may share a name). Throws header_error.
@@ -48,14 +55,20 @@ public:
     void set(std::string_view name, std::string_view value);
     // The first value of that name.
     std::optional<std::string_view> get(std::string_view name) const noexcept;
+    // Whether a field of that name is present.
     bool contains(std::string_view name) const noexcept { return get(name).has_value(); }
     // Removes every field of that name; how many there were.
     std::size_t erase(std::string_view name) noexcept;
 
+    // The number of fields.
     std::size_t size() const noexcept { return v_.size(); }
+    // True if there are no fields.
     bool empty() const noexcept { return v_.empty(); }
+    // Removes every field.
     void clear() noexcept { v_.clear(); }
+    // Iterates the fields in order (as headers::field).
     auto begin() const noexcept { return v_.begin(); }
+    // The end of the fields.
     auto end() const noexcept { return v_.end(); }
 
     // Appends without checking (the parser's fields, already valid).

@@ -47,40 +47,52 @@ struct request_access;
 
 // A path parameter filled by the router: "{id}" in "/users/{id}".
 struct path_param {
+    // The parameter's name, without braces ("id").
     std::string_view name;
+    // Its value in the request's path, not percent-decoded.
     std::string_view value;
 };
 
+// A request received by a server, as a handler sees it: method, target, fields, path parameters,
+// and a body read once (text(), bytes() or streamed). Valid until the handler's task ends.
 class request {
 public:
     request() = default;
     request(const request&) = delete;
     request& operator=(const request&) = delete;
 
+    // The request's method, as sent.
     std::string_view method() const noexcept { return method_; }  // "GET", "POST", ...
     // The request-target as sent ("/search?q=weft"), its path ("/search") and query ("q=weft",
     // "" if none), not percent-decoded. An absolute-form target ("http://host/p") has path "/p".
     std::string_view target() const noexcept { return target_; }
+    // The request-target's path.
     std::string_view path() const noexcept { return path_; }
+    // The request-target's query.
     std::string_view query() const noexcept { return query_; }
     // 10 for HTTP/1.0, 11 for HTTP/1.1.
     unsigned version() const noexcept { return version_; }
 
+    // The request's fields, in order, as sent.
     std::span<const header_view> headers() const noexcept { return {headers_.data(), header_count_}; }
     // The first field of that name (case-insensitive).
     std::optional<std::string_view> header(std::string_view name) const noexcept;
 
     // From the router's pattern; empty if there is no such parameter.
     std::string_view param(std::string_view name) const noexcept;
+    // Every path parameter, in the pattern's order.
     std::span<const path_param> params() const noexcept { return {params_.data(), param_count_}; }
 
     // The body's framing: Content-Length (if sent) and whether it is chunked.
     std::optional<std::uint64_t> content_length() const noexcept { return content_length_; }
+    // True if the body is sent chunked (Transfer-Encoding: chunked).
     bool chunked() const noexcept { return chunked_; }
+    // True if there is a body to read (chunked, or a Content-Length above 0).
     bool has_body() const noexcept { return chunked_ || content_length_.value_or(0) > 0; }
 
     // The whole body. Throws status_error (413 past server_limits::max_body_bytes).
     task<std::string> text();
+    // The whole body as bytes. Throws status_error (413 past server_limits::max_body_bytes).
     task<std::vector<std::byte>> bytes();
     // Up to buf.size() bytes of the body; 0 at its end.
     task<std::size_t> read_some(std::span<std::byte> buf);

@@ -42,7 +42,9 @@ namespace weft::http {
 // (backpressure); it throws if the client went away (the producer should let it through).
 class body_writer {
 public:
+    // Sends those bytes of the body; waits until the connection took them. Throws if the client went away.
     virtual task<void> write(std::span<const std::byte> bytes) = 0;
+    // Sends that text (its bytes) as write(span) does.
     task<void> write(std::string_view text) {
         return write(std::span<const std::byte>(reinterpret_cast<const std::byte*>(text.data()), text.size()));
     }
@@ -51,60 +53,84 @@ protected:
     ~body_writer() = default;
 };
 
+// Writes a streamed body through the writer it is given; its task ends with the body.
 using body_producer = std::function<task<void>(body_writer&)>;
 
+// A response: status, Content-Type, fields and a body (text or bytes, a file, or a stream).
+// Built by a handler (the static factories or the constructors); the setters chain.
 class response {
 public:
+    // A file sent as the body (response::file).
     struct file_body {
+        // The file's path, opened when the response is sent.
         std::string path;
     };
+    // A body written by a producer as it is sent (response::stream).
     struct stream_body {
+        // Writes the body; called once, when the response is sent.
         body_producer producer;
         std::optional<std::uint64_t> length;  // none: chunked (HTTP/1.0: until close)
     };
+    // The body: text, bytes, a file or a stream.
     using body_type = std::variant<std::string, std::vector<std::byte>, file_body, stream_body>;
 
     // 200 with an empty body.
     response() noexcept = default;
+    // That status with an empty body.
     explicit response(unsigned status) noexcept : status_(status) {}
+    // That status with that body and Content-Type (text/plain by default).
     response(unsigned status, std::string body, std::string content_type = "text/plain; charset=utf-8")
         : status_(status), content_type_(std::move(content_type)), body_(std::move(body)) {}
 
+    // A text/plain (UTF-8) body, with that status (200 by default).
     static response text(std::string body, unsigned status = 200) { return {status, std::move(body)}; }
+    // A text/html (UTF-8) body, with that status (200 by default).
     static response html(std::string body, unsigned status = 200) {
         return {status, std::move(body), "text/html; charset=utf-8"};
     }
+    // An application/json body (already serialised), with that status (200 by default).
     static response json(std::string body, unsigned status = 200) {
         return {status, std::move(body), "application/json"};
     }
+    // A body of bytes, with that Content-Type and status (200 by default).
     static response bytes(std::vector<std::byte> body, std::string content_type = "application/octet-stream",
                           unsigned status = 200);
     // The file is opened when the response is sent: a missing file is a 404, an unreadable
     // one a 403 (aiohttp's FileResponse does the same).
     static response file(std::string path, std::string content_type = "application/octet-stream");
+    // A streamed body written by producer: with a length sent with Content-Length (the producer
+    // must write exactly that many bytes), without one chunked (HTTP/1.0: until the connection closes).
     static response stream(body_producer producer, std::string content_type = "application/octet-stream",
                            std::optional<std::uint64_t> length = std::nullopt);
     // 301, 302, 303, 307 or 308 with a Location field.
     static response redirect(std::string_view location, unsigned status = 302);
 
+    // The status code.
     unsigned status() const noexcept { return status_; }
+    // Sets the status code; returns *this.
     response& set_status(unsigned s) noexcept {
         status_ = s;
         return *this;
     }
+    // The Content-Type field's value ("": none is sent).
     const std::string& content_type() const noexcept { return content_type_; }
+    // Sets the Content-Type; returns *this.
     response& set_content_type(std::string ct) {
         content_type_ = std::move(ct);
         return *this;
     }
+    // The extra fields (besides Content-Type, Content-Length, Date and Server).
     http::headers& headers() noexcept { return headers_; }
+    // The extra fields (besides Content-Type, Content-Length, Date and Server).
     const http::headers& headers() const noexcept { return headers_; }
     // Adds a field (header_error if it is not valid).
     response& set_header(std::string_view name, std::string_view value) {
         headers_.set(name, value);
         return *this;
     }
+    // The body.
     const body_type& body() const noexcept { return body_; }
+    // The body, to change in place.
     body_type& body() noexcept { return body_; }
 
 private:

@@ -30,6 +30,8 @@
 
 namespace weft::http {
 
+// A handler that dispatches on method and path pattern ("/users/{id}", "/static/*"): 404 if no
+// pattern matches, 405 if one matches but not the method. Add routes before serving.
 class router {
 public:
     router() = default;
@@ -37,11 +39,17 @@ public:
     // method: "GET", "POST", ... or "*" for any. Throws weft::error for a malformed pattern
     // (not starting with '/', an unclosed '{', '*' not at the end) or an empty handler.
     router& add(std::string_view method, std::string_view pattern, http::handler h);
+    // add("GET", pattern, h).
     router& get(std::string_view pattern, http::handler h) { return add("GET", pattern, std::move(h)); }
+    // add("POST", pattern, h).
     router& post(std::string_view pattern, http::handler h) { return add("POST", pattern, std::move(h)); }
+    // add("PUT", pattern, h).
     router& put(std::string_view pattern, http::handler h) { return add("PUT", pattern, std::move(h)); }
+    // add("PATCH", pattern, h).
     router& patch(std::string_view pattern, http::handler h) { return add("PATCH", pattern, std::move(h)); }
+    // add("DELETE", pattern, h).
     router& del(std::string_view pattern, http::handler h) { return add("DELETE", pattern, std::move(h)); }
+    // add("*", pattern, h): any method.
     router& any(std::string_view pattern, http::handler h) { return add("*", pattern, std::move(h)); }
 
     // Serves req: the matching route's handler, or 404/405.

@@ -39,6 +39,8 @@
 
 namespace weft::http {
 
+// An HTTP/1.1 server (keep-alive, chunked bodies, limits and timeouts) serving one handler.
+// Not copyable.
 class server {
 public:
     // Throws config_error for a limit out of range.
@@ -56,9 +58,11 @@ public:
     // No new requests; connections waiting for one close. serve() calls it when cancelled.
     void stop() noexcept { st_->stop(); }
 
+    // The options the server was built with.
     const server_options& options() const noexcept { return st_->options; }
     // Connections opened so far; requests answered on connections that have ended.
     std::uint64_t connections_opened() const noexcept { return st_->connections.load(std::memory_order_relaxed); }
+    // Requests answered on connections that have ended.
     std::uint64_t requests_served() const noexcept { return st_->requests.load(std::memory_order_relaxed); }
 
 private:
@@ -69,6 +73,7 @@ private:
 
 // server(h, opts).serve(listener), for a server that needs no handle.
 task<void> serve(net::tcp_listener& listener, http::handler h, server_options opts);
+// serve(listener, h, server_options{}).
 inline task<void> serve(net::tcp_listener& listener, http::handler h) {
     return serve(listener, std::move(h), server_options{});
 }

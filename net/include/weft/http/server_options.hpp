@@ -35,15 +35,25 @@
 
 namespace weft::http {
 
+// Size limits and timeouts of each connection (the table above: what happens past each).
 struct server_limits {
+    // Longest request-target (414, connection closed).
     std::uint32_t max_target = 8 * 1024;
+    // Size limit of the request line and fields together (431, connection closed).
     std::uint32_t max_header_bytes = 16 * 1024;
+    // Most fields in a request (431, connection closed).
     std::uint32_t max_header_count = 100;
+    // Longest request body a handler may read (413; connection closed unless the rest is drained).
     std::uint64_t max_body_bytes = 1024 * 1024;
+    // An unread body up to this size is read and dropped to keep the connection; larger: closed.
     std::uint64_t max_drain_bytes = 256 * 1024;
+    // Limit on receiving a request's line and fields, from its first byte (or accept); then closed.
     std::chrono::milliseconds header_timeout{10'000};
+    // Limit on waiting for the next request on a kept-alive connection; then closed.
     std::chrono::milliseconds idle_timeout{60'000};
+    // Limit on each wait of a body read; then the connection is closed.
     std::chrono::milliseconds body_timeout{30'000};
+    // Limit on each wait of a response write; then the connection is closed.
     std::chrono::milliseconds write_timeout{30'000};
 };
 
@@ -51,6 +61,7 @@ struct server_limits {
 // co_await expression): fill a named object, as above.
 struct server_options {
     server_options() = default;
+    // The size limits and timeouts.
     server_limits limits;
     // The Server field's value; empty: no Server field.
     std::string server_name = "weft";

@@ -21,14 +21,21 @@
 
 namespace weft::http {
 
+// An absolute URL ("https://example.test:8443/p?q=1"), split into its parts.
 class url {
 public:
+    // Parses text. Throws url_error if it is not an absolute URL with a host and a known or given port.
     static url parse(std::string_view text);
 
+    // The scheme, lowercase.
     const std::string& scheme() const noexcept { return scheme_; }  // "http", "https", ...
+    // The host name or IP literal.
     const std::string& host() const noexcept { return host_; }      // without brackets
+    // The port (the scheme's default if none was given).
     std::uint16_t port() const noexcept { return port_; }
+    // The path, not percent-decoded.
     const std::string& path() const noexcept { return path_; }    // "/" at least
+    // The query, not percent-decoded.
     const std::string& query() const noexcept { return query_; }  // without the '?'
     // path and query, for the request line.
     std::string target() const;
@@ -40,6 +47,7 @@ public:
     // The URL a reference (a Location field's value) leads to from this one.
     url resolve(std::string_view reference) const;
 
+    // Equal if every part is.
     friend bool operator==(const url&, const url&) = default;
 
 private:

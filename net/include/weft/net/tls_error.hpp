@@ -48,8 +48,10 @@ public:
     using tls_error::tls_error;
 };
 
+// The peer's certificate failed verification; reason() says why.
 class tls_verify_error : public tls_error {
 public:
+    // what: the whole message; reason: why verification failed (the part after "certificate verify failed: ").
     tls_verify_error(const std::string& what, std::string reason) : tls_error(what), reason_(std::move(reason)) {}
     // "self-signed certificate", "certificate has expired", "hostname mismatch: ...".
     const std::string& reason() const noexcept { return reason_; }
@@ -63,9 +65,12 @@ public:
     using tls_error::tls_error;
 };
 
+// A TLS handshake ran out of time; a weft::timeout_error, as a connect timeout is.
 class tls_timeout_error : public weft::timeout_error {
 public:
+    // what: the message ("TLS handshake with example.test: handshake timed out after 5000 ms").
     explicit tls_timeout_error(std::string what) : what_(std::move(what)) {}
+    // The message given to the constructor.
     const char* what() const noexcept override { return what_.c_str(); }
 
 private:

@@ -78,10 +78,14 @@ std::string tls_describe_peer(S& s) {
 }  // namespace detail
 
 template <class Stream>
+// TLS over Stream (a connected weft byte stream): the plain streams' read and write calls, encrypted.
+// Move-only; destroying it closes the transport (as close() does).
 class tls_stream {
 public:
     tls_stream() noexcept = default;
+    // Takes o's connection; o is left without one.
     tls_stream(tls_stream&&) noexcept = default;
+    // Takes o's connection; o is left without one.
     tls_stream& operator=(tls_stream&&) noexcept = default;
 
     // A client over a connected stream. server_name is sent as SNI and checked against the
@@ -185,6 +189,7 @@ public:
         co_return n;
     }
 
+    // Writes all of buf (waits while the transport is full). Throws tls_error or system_error.
     task<void> write_all(std::span<const std::byte> buf) {
         check();
         {
@@ -232,6 +237,7 @@ public:
         if (engine_.valid()) engine_.closing();
         stream_.close();
     }
+    // True until close() (or the transport was closed).
     bool is_open() const noexcept { return stream_.is_open(); }
 
     // After the handshake: the protocol the server chose ("" if none), the protocol version
@@ -239,16 +245,23 @@ public:
     // record layer (send, receive), and the peer's certificate (none from a client that
     // was not asked for one).
     std::string alpn() const { return engine_.alpn(); }
+    // The negotiated protocol version ("TLSv1.3").
     std::string protocol_version() const { return engine_.version(); }
+    // The negotiated cipher ("TLS_AES_256_GCM_SHA384").
     std::string cipher() const { return engine_.cipher(); }
+    // True if the handshake resumed a cached session.
     bool session_reused() const { return engine_.session_reused(); }
+    // True if the kernel encrypts what is sent (kTLS).
     bool ktls_send() const noexcept { return engine_.ktls_send(); }
+    // True if the kernel decrypts what is received (kTLS).
     bool ktls_receive() const noexcept { return engine_.ktls_receive(); }
+    // The peer's certificate; none if it sent none (a client that was not asked for one).
     std::optional<tls_certificate_info> peer_certificate() const { return engine_.peer_certificate(); }
 
     // The transport (tcp_stream options, addresses). Reading or writing it directly
     // corrupts the TLS stream.
     Stream& next_layer() noexcept { return stream_; }
+    // The transport, read-only (options, addresses).
     const Stream& next_layer() const noexcept { return stream_; }
 
 private:
