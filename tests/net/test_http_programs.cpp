@@ -128,7 +128,7 @@ TEST(http_programs, crawler_reports_each_url_in_order) {
     const std::string good = read_all(ok.out);
     EXPECT_EQ(wait_exit(ok.pid), 0) << good;
     ::close(ok.out);
-    child mixed = start({crawler_path, "--timeout-ms", "2000", base + "/1", refused, "ftp://x/", base + "/2"});
+    child mixed = start({crawler_path, "--timeout-ms", "2000", base + "/1", refused, "ftp://x:21/", base + "/2"});
     const std::string out = read_all(mixed.out);
     EXPECT_EQ(wait_exit(mixed.pid), 1) << out;
     ::close(mixed.out);
@@ -141,7 +141,7 @@ TEST(http_programs, crawler_reports_each_url_in_order) {
     ASSERT_EQ(lines.size(), 5u) << out;
     EXPECT_EQ(lines[0].rfind(base + "/1 200 13 ", 0), 0u) << lines[0];
     EXPECT_EQ(lines[1], refused + " error: connect: Connection refused");
-    EXPECT_EQ(lines[2], "ftp://x/ error: unsupported scheme 'ftp'");
+    EXPECT_EQ(lines[2], "ftp://x:21/ error: unsupported scheme 'ftp'");
     EXPECT_EQ(lines[3].rfind(base + "/2 200 13 ", 0), 0u) << lines[3];
     EXPECT_EQ(lines[4].rfind("4 URLs, 2 ok, 2 failed, 26 bytes in ", 0), 0u) << lines[4];
     ::kill(server.pid, SIGTERM);
