@@ -255,7 +255,9 @@ TEST_P(http_client, times_out_cleanly) {
     runtime rt(config(2));
     auto body = []() -> task<void> {
         // connect: a listener whose backlog is full drops new SYNs.
-        auto full = net::tcp_listener::bind(net::socket_address::parse("127.0.0.1:0"), {.backlog = 0});
+        net::bind_options no_backlog;
+        no_backlog.backlog = 0;
+        auto full = net::tcp_listener::bind(net::socket_address::parse("127.0.0.1:0"), no_backlog);
         const std::uint16_t full_port = full.local_address().port();
         std::vector<net::tcp_stream> fillers;
         for (int i = 0; i < 4; ++i) {
