@@ -134,7 +134,8 @@ int main(int argc, char** argv) {
         ctx.set_session_resumption(false);  // every handshake is a full one
         weft::runtime_config cfg;
         cfg.workers = threads;
-        cfg.section<weft::io_config>().driver = driver == "epoll" ? weft::io_driver_kind::epoll : weft::io_driver_kind::io_uring;
+        cfg.section<weft::io_config>().driver =
+            driver == "epoll" ? weft::io_driver_kind::epoll : weft::io_driver_kind::io_uring;
         weft::runtime rt(cfg);
         load l;
         l.mode = mode;

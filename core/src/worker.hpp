@@ -106,9 +106,9 @@ public:
             if (stats_.polled.get() % poll_sample_period == 0) [[unlikely]] {
                 const auto t0 = std::chrono::steady_clock::now();
                 core_.run_task(task);
-                poll_time_.record_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                         std::chrono::steady_clock::now() - t0)
-                                         .count());
+                poll_time_.record_ns(
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+                        .count());
             } else {
                 core_.run_task(task);
             }

@@ -177,8 +177,7 @@ TEST(mc_scheduler, rejects_a_notify_without_its_fence) {
 // worker as parked and its re-check: the re-check may read the queues as they were before
 // the push while the pusher's fenced read of the idle word saw the worker still running.
 TEST(mc_scheduler, rejects_a_park_without_its_fence) {
-    mutation_scope broken{
-        {"idle_state::park", op_kind::fence, std::memory_order_seq_cst, mutation_kind::drop_fence}};
+    mutation_scope broken{{"idle_state::park", op_kind::fence, std::memory_order_seq_cst, mutation_kind::drop_fence}};
     expect_rejected<foreign_spawn<1>>(exhaustive(1), "DEADLOCK");
     EXPECT_GT(broken.hits(), 0);
 }

@@ -30,11 +30,11 @@ public:
     // The scheme, lowercase.
     const std::string& scheme() const noexcept { return scheme_; }  // "http", "https", ...
     // The host name or IP literal.
-    const std::string& host() const noexcept { return host_; }      // without brackets
+    const std::string& host() const noexcept { return host_; }  // without brackets
     // The port (the scheme's default if none was given).
     std::uint16_t port() const noexcept { return port_; }
     // The path, not percent-decoded.
-    const std::string& path() const noexcept { return path_; }    // "/" at least
+    const std::string& path() const noexcept { return path_; }  // "/" at least
     // The query, not percent-decoded.
     const std::string& query() const noexcept { return query_; }  // without the '?'
     // path and query, for the request line.
