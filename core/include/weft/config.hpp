@@ -181,6 +181,7 @@ struct runtime_config {
     // 0: off. default_stall_threshold: 100 ms in debug builds of weft, off in release
     // builds (NDEBUG). Range 0..3600000. WEFT_STALL_THRESHOLD_MS.
     static constexpr std::uint32_t default_stall_threshold = ~std::uint32_t{0};
+    // Milliseconds before a worker running one task is reported; 0: off (see above).
     std::uint32_t stall_threshold_ms = default_stall_threshold;
     // A signal (e.g. SIGUSR1, or its number) on which the task dump (weft/task_dump.hpp) is
     // written to the log at warn level; 0: off. WEFT_DUMP_SIGNAL=SIGUSR1.

@@ -54,6 +54,7 @@ enum class on_cancel : unsigned char {
 // spawn site: `weft::spawn(serve(c), weft::task_name{"connection"})`. The string must
 // outlive every task spawned with it (a string literal): it is kept by address, not copied.
 struct task_name {
+    // The name (a string that outlives the tasks); nullptr: no name.
     const char* value = nullptr;
 };
 

@@ -29,11 +29,15 @@ namespace weft {
 // Bucket i counts values up to 2^(i+first_shift) ns: 1.024 us .. ~8.6 s, then +Inf.
 struct histogram {
     static constexpr std::size_t buckets = 25;  // the last one is +Inf
+    // Bucket 0 ends at 2^first_shift ns (1.024 us).
     static constexpr int first_shift = 10;
     std::array<std::uint64_t, buckets> counts{};  // per bucket (not cumulative)
+    // Samples recorded.
     std::uint64_t count = 0;
+    // Sum of the samples, in seconds.
     double sum_s = 0;
 
+    // The bucket a value of ns nanoseconds falls in.
     static constexpr std::size_t bucket_of(std::uint64_t ns) noexcept {
         if (ns <= (std::uint64_t{1} << first_shift)) return 0;
         const auto b = static_cast<std::size_t>(std::bit_width(ns - 1)) - first_shift;
@@ -43,6 +47,7 @@ struct histogram {
     static double upper_bound_s(std::size_t i) noexcept;
     // The value below which a fraction q of the samples fall (a bucket's upper bound).
     double quantile_s(double q) const noexcept;
+    // Adds o's samples to these (merging workers).
     histogram& operator+=(const histogram& o) noexcept;
 };
 
@@ -86,6 +91,7 @@ struct runtime_metrics {
     // Stall detector (runtime_config::stall_threshold_ms): workers found running one task
     // past the threshold, and scheduling-delay probes that waited past it.
     std::uint64_t stalls = 0;
+    // Scheduling-delay probes that waited past the threshold.
     std::uint64_t scheduling_delays = 0;
     histogram scheduling_delay;  // the probes' waits (stall detector on)
 

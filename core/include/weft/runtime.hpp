@@ -135,6 +135,7 @@ public:
     join_handle<T> spawn(task<T> t, std::source_location where = std::source_location::current()) {
         return spawn(std::move(t), task_name{}, where);
     }
+    // The same, with a name the task dump and the stall detector show next to the spawn site.
     template <class T>
     join_handle<T> spawn(task<T> t, task_name name, std::source_location where = std::source_location::current()) {
         auto h = detail::make_root(std::move(t), core_, detail::intern_site(where, name.value));
@@ -185,6 +186,7 @@ join_handle<T> spawn(task<T> t, task_name name, std::source_location where = std
     detail::start_root(h);
     return h;
 }
+// weft::spawn without a name: spawns t on the current runtime (see the named form above).
 template <class T>
 join_handle<T> spawn(task<T> t, std::source_location where = std::source_location::current()) {
     return spawn(std::move(t), task_name{}, where);

@@ -58,31 +58,39 @@ enum class wait_kind : std::uint8_t {
     blocking,            // spawn_blocking / offload result
 };
 
+// The wait kind's name as the dump and the metrics write it ("sleep", "fd_read", ...).
 const char* to_string(wait_kind k) noexcept;
 
+// One task of a dump: who spawned it, where it runs or what it waits on, its parent.
 struct task_info {
     std::uint64_t id = 0;      // the task's address (stable while it lives; 0x-printed)
     std::uint64_t parent = 0;  // the id of the task awaiting it (join, group join), 0 if none
     std::string spawn_file;    // empty: spawned by weft itself (block_on's driver, when_all)
+    // Function that spawned it (from std::source_location).
     std::string spawn_function;
+    // Line of the spawn call.
     std::uint32_t spawn_line = 0;
     std::string name;      // weft::task_name given at spawn
     bool running = false;  // on a worker right now
     int worker = -1;       // which worker, if running
+    // What it waits on (wait_kind::none while running or queued).
     wait_kind waiting_on = wait_kind::none;
     std::uint64_t object = 0;   // what it waits on: descriptor number, primitive's address, task id
     std::string detail;         // e.g. the I/O op's name ("recv"), a sleep's remaining time
     double waiting_s = -1;      // seconds since the wait began; < 0: not recorded for this kind
     double deadline_in_s = -1;  // sleeps: seconds until the deadline (may be < 0 if overdue)
+    // True when deadline_in_s is set (sleeps and timeouts).
     bool has_deadline = false;
 
     std::string site() const;  // "file:line in function" or "<weft>"
 };
 
+// A snapshot of a runtime's tasks (weft::dump_tasks), as text or JSON.
 struct task_dump {
     std::vector<task_info> tasks;               // suspended or running tasks, parents before children
     std::uint64_t queued = 0;                   // entries in the run queues (new tasks, woken tasks)
     std::vector<std::uint64_t> running_frames;  // per worker: the id of the task it runs, 0 if idle
+    // Workers of the runtime.
     std::uint32_t workers = 0;
     std::string runtime;  // runtime::stack_description()
 
@@ -92,6 +100,7 @@ struct task_dump {
     std::string to_json() const;
 };
 
+// Takes a snapshot of rt's tasks; any thread, while the runtime runs (it does not stop the workers).
 task_dump dump_tasks(const runtime& rt);
 
 }  // namespace weft

@@ -325,6 +325,7 @@ public:
         task<T> t, std::source_location where = std::source_location::current()) {
         return spawn_child(std::move(t), detail::intern_site(where, nullptr));
     }
+    // The same, with a name the task dump shows next to the spawn site.
     template <class T>
     [[nodiscard("keep the handle to read the result, or use `(void)`")]] group_handle<T> spawn(
         task<T> t, task_name name, std::source_location where = std::source_location::current()) {
@@ -348,6 +349,7 @@ public:
     void spawn(task<T> t, std::source_location where = std::source_location::current()) {
         (void)spawn_child(std::move(t), detail::intern_site(where, nullptr));
     }
+    // The same, with a name the task dump shows next to the spawn site.
     template <class T>
     void spawn(task<T> t, task_name name, std::source_location where = std::source_location::current()) {
         (void)spawn_child(std::move(t), detail::intern_site(where, name.value));

@@ -45,6 +45,7 @@ struct io_config {
     // power of two in 0..32768; 0 turns multishot receive and accept off), and their size in
     // bytes (64..1048576). Bytes received wait in them until read: count x size per worker.
     std::uint32_t uring_recv_buffers = 256;
+    // Size of each provided buffer, in bytes (see above).
     std::uint32_t uring_recv_buffer_size = 4096;
     // epoll: events taken per epoll_wait; 1..65536.
     std::uint32_t events_per_wait = 256;

@@ -23,6 +23,8 @@ namespace weft {
 
 class runtime;
 
+// What the I/O drivers of a runtime did (weft::io_metrics_of): connection locality and the
+// io_uring fast path's counters.
 struct io_metrics {
     std::uint64_t fd_ops = 0;         // I/O operations started on a descriptor (read, write, accept...)
     std::uint64_t fd_ops_remote = 0;  // of those, by a task on a worker that is not the descriptor's home
@@ -33,6 +35,7 @@ struct io_metrics {
     std::uint64_t single_shot_reads = 0;   // reads sent to the ring with their own buffer (none free)
     std::uint64_t ring_enters = 0;         // io_uring_enter calls made by the driver
 
+    // Adds o's counters to these (summing workers).
     io_metrics& operator+=(const io_metrics& o) noexcept;
 };
 
