@@ -95,6 +95,9 @@ int main(int argc, char** argv) {
     try {
         weft::runtime rt;
         return rt.block_on(run(&rt, host, port, serve_forever));
+    } catch (const weft::config_error& e) {  // a bad WEFT_* variable or $WEFT_CONFIG file
+        fmt::print(stderr, "metrics_server: {}\n", e.what());
+        return 2;
     } catch (const std::exception& e) {
         fmt::print(stderr, "metrics_server: {}\n", e.what());
         return 1;

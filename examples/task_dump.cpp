@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include <weft/channel.hpp>
+#include <weft/error.hpp>
 #include <weft/runtime.hpp>
 #include <weft/sleep.hpp>
 #include <weft/task_dump.hpp>
@@ -38,6 +39,11 @@ weft::task<> show(const weft::runtime* rt) {
 }
 
 int main() {
-    weft::runtime rt;
-    rt.block_on(show(&rt));
+    try {
+        weft::runtime rt;
+        rt.block_on(show(&rt));
+    } catch (const weft::config_error& e) {  // a bad WEFT_* variable or $WEFT_CONFIG file
+        fmt::print(stderr, "{}\n", e.what());
+        return 2;
+    }
 }
