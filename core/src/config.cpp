@@ -225,7 +225,10 @@ std::uint32_t runtime_config::resolved_workers() const { return workers != 0 ? w
 
 std::uint32_t runtime_config::resolved_stall_threshold_ms() const noexcept {
     if (stall_threshold_ms != default_stall_threshold) return stall_threshold_ms;
-#ifdef NDEBUG
+#if defined(NDEBUG) || defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+    // Off in release builds, and in sanitized ones: they run several times slower, so a
+    // 100 ms default would report the sanitizer, not the program (and TSan's own
+    // backtrace() allocates inside the detector's signal handler). Set it to use it there.
     return 0;
 #else
     return 100;

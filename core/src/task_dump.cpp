@@ -112,6 +112,7 @@ struct collected {
     promise_base* root;
     wait_description wait;
     std::vector<const promise_base*> children;
+    std::uint16_t site = 0;  // read while frozen: the task may end once its waiter is released
 };
 
 void add_child_cb(void* ctx, const promise_base* child) { static_cast<collected*>(ctx)->children.push_back(child); }
@@ -323,7 +324,7 @@ task_dump detail::dump_core(runtime_core& core_ref) {
             .count();
     {
         task_registry::freeze_guard frozen(core->registry());
-        frozen.for_each([&](promise_base* r) { all.push_back(collected{r, {}, {}}); });
+        frozen.for_each([&](promise_base* r) { all.push_back(collected{r, {}, {}, 0}); });
         // A task awaiting a child it runs inline is not registered (it is suspended until the
         // child ends, and shutdown finds it the same way): follow the waiter links. While
         // `waiter` is set and the child cannot end (it is registered, and frozen), the
@@ -334,10 +335,12 @@ task_dump detail::dump_core(runtime_core& core_ref) {
             promise_base* r = all[i].root;
             if (!(r->join_state() & join_bits::waiter)) continue;
             join_waiter* jw = r->waiter();
-            if (jw && jw->root_ && known.insert(jw->root_).second) all.push_back(collected{jw->root_, {}, {}});
+            if (jw && jw->root_ && known.insert(jw->root_).second) all.push_back(collected{jw->root_, {}, {}, 0});
         }
-        for (auto& c : all)
+        for (auto& c : all) {
+            c.site = c.root->site();
             if (!describe_held(c)) to_release.push_back(c.root);
+        }
         d.running_frames.resize(d.workers);
         for (std::uint32_t w = 0; w < d.workers; ++w)
             if (promise_base* r = core->worker_at(w).running_root())
@@ -356,7 +359,7 @@ task_dump detail::dump_core(runtime_core& core_ref) {
         task_info t;
         t.id = reinterpret_cast<std::uintptr_t>(c.root->frame());
         if (auto it = parent_of.find(c.root); it != parent_of.end()) t.parent = it->second;
-        const spawn_site s = site_of(c.root->site());
+        const spawn_site s = site_of(c.site);
         if (s.file) {
             t.spawn_file = s.file;
             t.spawn_function = readable_function(s.function);

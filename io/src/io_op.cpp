@@ -193,12 +193,12 @@ std::int64_t io_finish_raw(io_op& op) {
                                      std::chrono::steady_clock::now().time_since_epoch())
                                      .count() -
                                  op.since_ns);
-        op.since_ns = 0;
     }
     if (op.installed) {
         op.root->remove_canceller(&op);
         op.installed = false;
     }
+    op.since_ns = 0;  // after the canceller is gone: the task dump reads it until then
     if (op.holds_ref) {
         op.holds_ref = false;
         op.fd->release();

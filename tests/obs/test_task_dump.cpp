@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -11,7 +12,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <weft/async_fd.hpp>
@@ -48,7 +49,12 @@ struct world {
     std::vector<std::byte> big = std::vector<std::byte>(1 << 20);
     std::vector<std::byte> buf = std::vector<std::byte>(16);
     std::vector<weft::join_handle<>> handles;
+    std::mutex lines_lock;                  // tasks on different workers note their lines
     std::map<std::string, unsigned> lines;  // task name -> line of its spawn
+    void note(const std::string& name, unsigned line) {
+        std::lock_guard g(lines_lock);
+        lines[name] = line;
+    }
 };
 
 weft::task<> sleeper() { co_await weft::sleep_for(1h); }
@@ -66,15 +72,15 @@ weft::task<> on_channel(world* w) { (void)co_await w->ch.recv(); }
 weft::task<> on_queue(world* w) { (void)co_await w->q.get(); }
 weft::task<> joiner(world* w) {
     // clang-format off
-    auto h = weft::spawn(sleeper(), weft::task_name{"joined"}); w->lines["joined"] = __LINE__;
+    auto h = weft::spawn(sleeper(), weft::task_name{"joined"}); w->note("joined", __LINE__);
     // clang-format on
     co_await h;
 }
 weft::task<> group_owner(world* w) {
     weft::task_group g;
     // clang-format off
-    (void)g.spawn(on_event(w), weft::task_name{"child1"}); w->lines["child1"] = __LINE__;
-    (void)g.spawn(on_event(w), weft::task_name{"child2"}); w->lines["child2"] = __LINE__;
+    (void)g.spawn(on_event(w), weft::task_name{"child1"}); w->note("child1", __LINE__);
+    (void)g.spawn(on_event(w), weft::task_name{"child2"}); w->note("child2", __LINE__);
     // clang-format on
     co_await g.join();
 }
@@ -82,7 +88,7 @@ weft::task<> group_owner(world* w) {
 #define SPAWN_NAMED(name, t)                                         \
     do {                                                             \
         w->handles.push_back(weft::spawn(t, weft::task_name{name})); \
-        w->lines[name] = __LINE__;                                   \
+        w->note(name, __LINE__);                                     \
     } while (0)
 
 // Spawns one task per wait state, each named (the held mutex is taken first).
@@ -254,16 +260,21 @@ TEST_P(task_dump, the_dump_signal_writes_the_dump_to_the_log) {
     weft::runtime rt(cfg);
     auto logger = spdlog::get("weft");
     ASSERT_TRUE(logger);
-    auto out = std::make_shared<std::ostringstream>();
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(*out);
+    // A ring buffer sink: its lines are read under the sink's lock (an ostringstream would
+    // be read here while the watchdog thread writes it).
+    auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
     logger->sinks().push_back(sink);
+    auto logged = [&] {
+        std::string all;
+        for (const auto& line : sink->last_formatted()) all += line;
+        return all;
+    };
     auto h = rt.spawn(wait_for_cancel(&never), weft::task_name{"signalled"});
     wait_until_suspended(rt, 1);
     std::raise(SIGUSR1);
-    for (int i = 0; i < 500 && out->str().find("signalled") == std::string::npos; ++i)
-        std::this_thread::sleep_for(10ms);
+    for (int i = 0; i < 500 && logged().find("signalled") == std::string::npos; ++i) std::this_thread::sleep_for(10ms);
     logger->flush();
-    const std::string log = out->str();
+    const std::string log = logged();
     logger->sinks().pop_back();
     EXPECT_NE(log.find("task dump (signal"), std::string::npos) << log;
     EXPECT_NE(log.find("\"signalled\""), std::string::npos) << log;

@@ -179,7 +179,7 @@ struct runtime_config {
     // site and a backtrace of the worker, when a worker has run the same task for longer
     // than this many milliseconds, and when a woken task waited longer than this to run.
     // 0: off. default_stall_threshold: 100 ms in debug builds of weft, off in release
-    // builds (NDEBUG). Range 0..3600000. WEFT_STALL_THRESHOLD_MS.
+    // and sanitized builds. Range 0..3600000. WEFT_STALL_THRESHOLD_MS.
     static constexpr std::uint32_t default_stall_threshold = ~std::uint32_t{0};
     // Milliseconds before a worker running one task is reported; 0: off (see above).
     std::uint32_t stall_threshold_ms = default_stall_threshold;
