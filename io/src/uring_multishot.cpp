@@ -233,9 +233,12 @@ bool uring_driver::submit_multishot(io_op& op) noexcept {
     op.in_fd_queue = true;
     s.add_ref();
     op.holds_ref = true;
-    op.ms_waiter = armed && !plain_wait;
+    const bool ms_waiter = armed && !plain_wait;
+    op.ms_waiter = ms_waiter;
     s.lock.unlock();
-    if (op.ms_waiter) return true;
+    // Read nothing of op from here on when the multishot serves it: another worker may
+    // complete it and resume (and end) the task that owns it as soon as the lock is free.
+    if (ms_waiter) return true;
     // Not armed, and not ours to arm now (homed on another worker, or no buffer free): the
     // op goes to the ring with its own buffer.
     if (!accept && !plain_wait) single_shot_reads_.fetch_add(1, std::memory_order_relaxed);
