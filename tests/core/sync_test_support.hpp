@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <thread>
 
+#include <weft/clock.hpp>
 #include <weft/runtime.hpp>
 #include <weft/timer_config.hpp>
 #include <weft/timers_stack.hpp>
@@ -43,6 +44,22 @@ template <class Pred>
 bool wait_until(Pred pred) {
     for (int i = 0; i < 10'000 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     return pred();
+}
+
+// From a plain thread, with paused time: advances time by `step` until `done` holds,
+// waiting up to 100 ms of real time after each step; false after ~10 s. A task that has
+// said it is waiting may not have armed its timeout yet (it counts before its co_await),
+// and a timeout armed after an advance counts from the new time, so one advance after a
+// fixed sleep is a race a loaded machine loses (a CI hang, core/event@io_uring). Only for
+// tests where moving time further than `step` changes nothing they check.
+template <class Pred>
+bool advance_until(runtime& rt, std::chrono::nanoseconds step, Pred done) {
+    for (int i = 0; i < 100; ++i) {
+        advance_time(rt, step);
+        for (int j = 0; j < 100 && !done(); ++j) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        if (done()) return true;
+    }
+    return false;
 }
 
 }  // namespace weft::test

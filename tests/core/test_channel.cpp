@@ -193,8 +193,7 @@ TEST(channel, cancelled_receivers_and_senders_leave_no_trace) {
         weft::channel<int> ch(1);
         auto r = rt.spawn(recv_or_timeout(&ch, &waiting));
         ASSERT_TRUE(weft::test::wait_until([&] { return waiting.load() == 1; }));
-        std::this_thread::sleep_for(20ms);
-        weft::advance_time(rt, 1s);
+        ASSERT_TRUE(weft::test::advance_until(rt, 1s, [&] { return r.is_finished(); }));
         EXPECT_EQ(rt.block_on(weft::test::join(&r)), -1);
         // The cancelled receiver is gone: the item is buffered, not handed to it.
         EXPECT_TRUE(ch.try_send(5));
@@ -205,8 +204,7 @@ TEST(channel, cancelled_receivers_and_senders_leave_no_trace) {
         EXPECT_TRUE(ch.try_send(1));
         auto s = rt.spawn(send_or_timeout(&ch, 2, &waiting));
         ASSERT_TRUE(weft::test::wait_until([&] { return waiting.load() == 2; }));
-        std::this_thread::sleep_for(20ms);
-        weft::advance_time(rt, 1s);
+        ASSERT_TRUE(weft::test::advance_until(rt, 1s, [&] { return s.is_finished(); }));
         EXPECT_EQ(rt.block_on(weft::test::join(&s)), -1);
         // The cancelled sender's item was never queued.
         EXPECT_EQ(ch.try_recv(), 1);

@@ -118,8 +118,7 @@ TEST(condition_variable, a_cancelled_waiter_returns_holding_the_lock_and_leaves_
     shared s;
     auto h = rt.spawn(timed_wait(&s));
     ASSERT_TRUE(weft::test::wait_until([&] { return s.waiting.load() == 1; }));
-    std::this_thread::sleep_for(20ms);
-    weft::advance_time(rt, 1s);
+    ASSERT_TRUE(weft::test::advance_until(rt, 1s, [&] { return h.is_finished(); }));
     EXPECT_TRUE(rt.block_on(weft::test::join(&h)));
     EXPECT_FALSE(s.m.is_locked());  // the guard released it
     // A notify now finds nobody: the next waiter is not woken by a stale notify.

@@ -112,8 +112,8 @@ TEST(event, a_wait_cancelled_by_a_timeout_leaves_no_trace) {
     auto timed_out = rt.spawn(wait_or_timeout(&ev, &waiting));
     auto stays = rt.spawn(wait_or_timeout(&ev, &waiting));
     ASSERT_TRUE(weft::test::wait_until([&] { return waiting.load() == 2; }));
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    weft::advance_time(rt, std::chrono::seconds(1));
+    ASSERT_TRUE(weft::test::advance_until(rt, std::chrono::seconds(1),
+                                          [&] { return timed_out.is_finished() && stays.is_finished(); }));
     EXPECT_EQ(rt.block_on(weft::test::join(&timed_out)), -1);
     EXPECT_EQ(rt.block_on(weft::test::join(&stays)), -1);
     auto later = rt.spawn(wait_or_timeout(&ev, &waiting));

@@ -94,8 +94,7 @@ TEST(mutex, a_cancelled_waiter_leaves_no_trace_and_the_lock_is_not_lost) {
     auto a = rt.spawn(lock_with_timeout(&m, &waiting));
     auto b = rt.spawn(lock_with_timeout(&m, &waiting));
     ASSERT_TRUE(wait_until([&] { return waiting.load() == 2; }));
-    std::this_thread::sleep_for(20ms);
-    weft::advance_time(rt, 1s);
+    ASSERT_TRUE(weft::test::advance_until(rt, 1s, [&] { return a.is_finished() && b.is_finished(); }));
     EXPECT_EQ(rt.block_on(weft::test::join(&a)), 0);
     EXPECT_EQ(rt.block_on(weft::test::join(&b)), 0);
     m.unlock();  // no waiter left: the mutex is simply free

@@ -77,8 +77,7 @@ TEST(oneshot, a_cancelled_receiver_leaves_the_value_for_the_next) {
     std::atomic<int> waiting{0};
     auto h = rt.spawn(recv_or_timeout(&o, &waiting));
     ASSERT_TRUE(weft::test::wait_until([&] { return waiting.load() == 1; }));
-    std::this_thread::sleep_for(20ms);
-    weft::advance_time(rt, 1s);
+    ASSERT_TRUE(weft::test::advance_until(rt, 1s, [&] { return h.is_finished(); }));
     EXPECT_EQ(rt.block_on(weft::test::join(&h)), -1);
     o.send(3);
     EXPECT_EQ(o.try_recv(), 3);

@@ -178,8 +178,7 @@ TEST(queue, a_cancelled_getter_takes_no_item) {
     std::atomic<int> waiting{0};
     auto h = rt.spawn(get_or_timeout(&q, &waiting));
     ASSERT_TRUE(weft::test::wait_until([&] { return waiting.load() == 1; }));
-    std::this_thread::sleep_for(20ms);
-    weft::advance_time(rt, 1s);
+    ASSERT_TRUE(weft::test::advance_until(rt, 1s, [&] { return h.is_finished(); }));
     EXPECT_EQ(rt.block_on(weft::test::join(&h)), -1);
     q.put_nowait(9);
     EXPECT_EQ(q.qsize(), 1u);
@@ -209,8 +208,7 @@ TEST(queue, a_cancelled_putter_queues_nothing) {
     std::atomic<int> waiting{0};
     auto h = rt.spawn(put_or_timeout(&q, 2, &waiting));
     ASSERT_TRUE(weft::test::wait_until([&] { return waiting.load() == 1; }));
-    std::this_thread::sleep_for(20ms);
-    weft::advance_time(rt, 1s);
+    ASSERT_TRUE(weft::test::advance_until(rt, 1s, [&] { return h.is_finished(); }));
     EXPECT_EQ(rt.block_on(weft::test::join(&h)), -1);
     EXPECT_EQ(q.get_nowait(), 1);
     EXPECT_TRUE(q.empty());  // the cancelled put did not slip in when room was made

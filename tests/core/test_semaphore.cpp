@@ -90,8 +90,7 @@ TEST(semaphore, a_cancelled_waiter_leaves_no_trace_and_takes_no_permit) {
     std::atomic<int> waiting{0};
     auto timed_out = rt.spawn(acquire_with_timeout(&s, &waiting));
     ASSERT_TRUE(wait_until([&] { return waiting.load() == 1; }));
-    std::this_thread::sleep_for(20ms);
-    weft::advance_time(rt, 1s);
+    ASSERT_TRUE(weft::test::advance_until(rt, 1s, [&] { return timed_out.is_finished(); }));
     EXPECT_EQ(rt.block_on(weft::test::join(&timed_out)), 0);
     // The timed-out waiter is gone: a release is available, not given to a dead waiter.
     s.release();

@@ -110,7 +110,7 @@ TEST(shared_mutex, a_cancelled_writer_lets_the_readers_behind_it_in) {
     ASSERT_TRUE(weft::test::wait_until([&] { return waiting.load() == 2; }));
     std::this_thread::sleep_for(20ms);
     EXPECT_EQ(read.load(), 0);
-    weft::advance_time(rt, 1s);  // the writer gives up
+    ASSERT_TRUE(weft::test::advance_until(rt, 1s, [&] { return writer.is_finished(); }));  // the writer gives up
     EXPECT_EQ(rt.block_on(weft::test::join(&writer)), -1);
     rt.block_on(weft::test::join(&reader));  // let in although the first reader still holds it
     EXPECT_EQ(read.load(), 1);

@@ -195,7 +195,7 @@ TEST(task_group, cancelling_the_joining_task_cancels_the_children_and_waits_for_
     std::atomic<int> started{0}, cleaned{0};
     auto h = rt.spawn(cancelled_join(&started, &cleaned));
     ASSERT_TRUE(wait_until([&] { return started.load() == 4; }));
-    weft::advance_time(rt, 1s);
+    ASSERT_TRUE(weft::test::advance_until(rt, 1s, [&] { return h.is_finished(); }));
     EXPECT_TRUE(rt.block_on(weft::test::join(&h)));
 }
 
