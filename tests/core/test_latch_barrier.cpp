@@ -139,8 +139,8 @@ TEST(barrier, a_cancelled_waiter_withdraws_its_arrival) {
     auto timed_out = rt.spawn(arrive_or_timeout(&b, &waiting));
     auto latch_timed_out = rt.spawn(latch_or_timeout(&l, &waiting));
     ASSERT_TRUE(weft::test::wait_until([&] { return waiting.load() == 2 && b.n_waiting() == 1; }));
-    ASSERT_TRUE(weft::test::advance_until(
-        rt, 1s, [&] { return timed_out.is_finished() && latch_timed_out.is_finished(); }));
+    ASSERT_TRUE(
+        weft::test::advance_until(rt, 1s, [&] { return timed_out.is_finished() && latch_timed_out.is_finished(); }));
     EXPECT_EQ(rt.block_on(weft::test::join(&timed_out)), -1);
     EXPECT_EQ(rt.block_on(weft::test::join(&latch_timed_out)), -1);
     EXPECT_EQ(b.n_waiting(), 0u);
