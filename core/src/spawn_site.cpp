@@ -3,13 +3,13 @@
 // The table is an array of max_sites entries published with a release store of `count`;
 // readers load `count` (acquire) and read entries below it without a lock. Writers take
 // `mu`, look the key up in `index` and append. Each thread keeps a direct-mapped cache of
-// (key -> id) in front of it: a key is the source location's address (unique per call
-// site: gcc and clang emit one static record per std::source_location::current() call)
-// mixed with the name's address.
+// (key -> id) in front of it: a key mixes the location's file and function string addresses
+// (string literals the compiler emits once per translation unit), its line and the name's
+// address. Two keys for one site (the same header line seen from two translation units)
+// only cost a second table entry.
 #include <weft/detail/spawn_site.hpp>
 
 #include <atomic>
-#include <bit>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -17,8 +17,6 @@
 
 namespace weft::detail {
 namespace {
-
-static_assert(sizeof(std::source_location) == sizeof(void*), "a source_location is one pointer (gcc, clang)");
 
 struct site_table {
     std::mutex mu;
@@ -39,19 +37,24 @@ struct site_cache {
 };
 [[gnu::tls_model("initial-exec")]] thread_local site_cache tl_sites{};
 
-std::uint64_t key_of(const std::source_location& where, const char* name) noexcept {
-    const auto loc = std::bit_cast<std::uintptr_t>(where);
-    return static_cast<std::uint64_t>(loc) ^ (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(name)) * 31);
+std::uint64_t key_of(const spawn_location& where, const char* name) noexcept {
+    if (where.file == nullptr && where.function == nullptr && name == nullptr) return 0;
+    auto word = [](const void* p) { return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p)); };
+    std::uint64_t k = word(where.file);
+    k = k * 0x9E3779B97F4A7C15ull ^ word(where.function);
+    k = k * 0x9E3779B97F4A7C15ull ^ where.line;
+    k = k * 0x9E3779B97F4A7C15ull ^ word(name);
+    return k == 0 ? 1 : k;
 }
 
-std::uint16_t intern_slow(std::uint64_t key, const std::source_location& where, const char* name) noexcept {
+std::uint16_t intern_slow(std::uint64_t key, const spawn_location& where, const char* name) noexcept {
     site_table& t = table();
     try {
         std::lock_guard lock(t.mu);
         if (auto it = t.index.find(key); it != t.index.end()) return it->second;
         const std::uint32_t n = t.count.load(std::memory_order_relaxed);
         if (n >= overflow_site) return overflow_site;
-        t.entries[n] = spawn_site{where.file_name(), where.function_name(), where.line(), name};
+        t.entries[n] = spawn_site{where.file, where.function, where.line, name};
         t.index.emplace(key, static_cast<std::uint16_t>(n));
         t.count.store(n + 1, std::memory_order_release);
         return static_cast<std::uint16_t>(n);
@@ -62,7 +65,7 @@ std::uint16_t intern_slow(std::uint64_t key, const std::source_location& where, 
 
 }  // namespace
 
-std::uint16_t intern_site(const std::source_location& where, const char* name) noexcept {
+std::uint16_t intern_site(const spawn_location& where, const char* name) noexcept {
     const std::uint64_t key = key_of(where, name);
     if (key == 0) return unknown_site;
     const std::size_t slot = static_cast<std::size_t>((key >> 4) ^ (key >> 12)) % cache_slots;

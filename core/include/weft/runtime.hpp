@@ -29,7 +29,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <source_location>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -38,6 +37,7 @@
 
 #include <weft/config.hpp>
 #include <weft/error.hpp>
+#include <weft/detail/spawn_site.hpp>
 #include <weft/join_handle.hpp>
 #include <weft/metrics.hpp>
 #include <weft/runtime_stack.hpp>
@@ -106,7 +106,7 @@ public:
     // Runs t to completion on the workers and returns its value (or rethrows).
     // `where` (the caller, by default) is the spawn site the task dump shows for it.
     template <class T>
-    T block_on(task<T> t, std::source_location where = std::source_location::current()) {
+    T block_on(task<T> t, detail::spawn_location where = detail::spawn_location::current()) {
         if (detail::current_core() != nullptr)
             throw error(
                 "weft::runtime::block_on called from a worker thread (it would deadlock); "
@@ -132,12 +132,12 @@ public:
     // Starts t on this runtime; callable from any thread. `where` (the caller, by default)
     // and `name` are what the task dump and the stall detector show for the task.
     template <class T>
-    join_handle<T> spawn(task<T> t, std::source_location where = std::source_location::current()) {
+    join_handle<T> spawn(task<T> t, detail::spawn_location where = detail::spawn_location::current()) {
         return spawn(std::move(t), task_name{}, where);
     }
     // The same, with a name the task dump and the stall detector show next to the spawn site.
     template <class T>
-    join_handle<T> spawn(task<T> t, task_name name, std::source_location where = std::source_location::current()) {
+    join_handle<T> spawn(task<T> t, task_name name, detail::spawn_location where = detail::spawn_location::current()) {
         auto h = detail::make_root(std::move(t), core_, detail::intern_site(where, name.value));
         detail::start_root(h);
         return h;
@@ -160,7 +160,7 @@ private:
 
 // asyncio.run: a runtime from the default configuration, t run to completion, shutdown.
 template <class T>
-T run(task<T> t, std::source_location where = std::source_location::current()) {
+T run(task<T> t, detail::spawn_location where = detail::spawn_location::current()) {
     runtime rt;
     return rt.block_on(std::move(t), where);
 }
@@ -179,7 +179,7 @@ task<T> cancel_on_stop(task<T> t, std::stop_token stop) {
 // Starts t on the runtime of the calling worker. Throws weft::error off-runtime. `where`
 // (the caller, by default) and `name` are what the task dump and the stall detector show.
 template <class T>
-join_handle<T> spawn(task<T> t, task_name name, std::source_location where = std::source_location::current()) {
+join_handle<T> spawn(task<T> t, task_name name, detail::spawn_location where = detail::spawn_location::current()) {
     detail::runtime_core* core = detail::current_core();
     if (!core) throw error("weft::spawn called outside a runtime; use runtime::spawn or weft::run");
     auto h = detail::make_root(std::move(t), core, detail::intern_site(where, name.value));
@@ -188,7 +188,7 @@ join_handle<T> spawn(task<T> t, task_name name, std::source_location where = std
 }
 // weft::spawn without a name: spawns t on the current runtime (see the named form above).
 template <class T>
-join_handle<T> spawn(task<T> t, std::source_location where = std::source_location::current()) {
+join_handle<T> spawn(task<T> t, detail::spawn_location where = detail::spawn_location::current()) {
     return spawn(std::move(t), task_name{}, where);
 }
 
@@ -197,7 +197,8 @@ join_handle<T> spawn(task<T> t, std::source_location where = std::source_locatio
 // share a join handle, e.g. every connection of a server. weft uses the standard token
 // rather than a type of its own, so it composes with std::jthread and other libraries.
 template <class T>
-join_handle<T> spawn(task<T> t, std::stop_token stop, std::source_location where = std::source_location::current()) {
+join_handle<T> spawn(task<T> t, std::stop_token stop,
+                     detail::spawn_location where = detail::spawn_location::current()) {
     return spawn(detail::cancel_on_stop(std::move(t), std::move(stop)), task_name{}, where);
 }
 

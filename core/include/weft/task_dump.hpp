@@ -66,7 +66,7 @@ struct task_info {
     std::uint64_t id = 0;      // the task's address (stable while it lives; 0x-printed)
     std::uint64_t parent = 0;  // the id of the task awaiting it (join, group join), 0 if none
     std::string spawn_file;    // empty: spawned by weft itself (block_on's driver, when_all)
-    // Function that spawned it (from std::source_location).
+    // Function that spawned it (gcc: its signature; clang 14: its name).
     std::string spawn_function;
     // Line of the spawn call.
     std::uint32_t spawn_line = 0;

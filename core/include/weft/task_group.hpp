@@ -66,7 +66,6 @@
 #include <coroutine>
 #include <exception>
 #include <optional>
-#include <source_location>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -74,6 +73,7 @@
 #include <weft/detail/fan_in.hpp>
 #include <weft/detail/frame_allocator.hpp>
 #include <weft/detail/group_state.hpp>
+#include <weft/detail/spawn_site.hpp>
 #include <weft/error.hpp>
 #include <weft/event.hpp>
 #include <weft/join_handle.hpp>
@@ -322,13 +322,13 @@ public:
     // `where` (the caller, by default) and `name` are what the task dump shows for the child.
     template <class T>
     [[nodiscard("keep the handle to read the result, or use `(void)`")]] group_handle<T> spawn(
-        task<T> t, std::source_location where = std::source_location::current()) {
+        task<T> t, detail::spawn_location where = detail::spawn_location::current()) {
         return spawn_child(std::move(t), detail::intern_site(where, nullptr));
     }
     // The same, with a name the task dump shows next to the spawn site.
     template <class T>
     [[nodiscard("keep the handle to read the result, or use `(void)`")]] group_handle<T> spawn(
-        task<T> t, task_name name, std::source_location where = std::source_location::current()) {
+        task<T> t, task_name name, detail::spawn_location where = detail::spawn_location::current()) {
         return spawn_child(std::move(t), detail::intern_site(where, name.value));
     }
 
@@ -346,12 +346,12 @@ public:
     // Starts t as a child, detached (its failure is logged). Throws weft::error once the
     // scope is cancelled.
     template <class T>
-    void spawn(task<T> t, std::source_location where = std::source_location::current()) {
+    void spawn(task<T> t, detail::spawn_location where = detail::spawn_location::current()) {
         (void)spawn_child(std::move(t), detail::intern_site(where, nullptr));
     }
     // The same, with a name the task dump shows next to the spawn site.
     template <class T>
-    void spawn(task<T> t, task_name name, std::source_location where = std::source_location::current()) {
+    void spawn(task<T> t, task_name name, detail::spawn_location where = detail::spawn_location::current()) {
         (void)spawn_child(std::move(t), detail::intern_site(where, name.value));
     }
 
