@@ -5,6 +5,8 @@
 //
 //   http_server --port 8080 --threads 2 --driver epoll
 //   http_server --port 8443 --cert cert.pem --key key.pem     (HTTPS: benchmarks/compare_tls.sh)
+//   http_server --cert cert.pem --key key.pem --ciphers ECDHE-ECDSA-AES128-GCM-SHA256
+//               --ciphersuites TLS_AES_128_GCM_SHA256         (the ciphers HTTPS accepts)
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
@@ -54,7 +56,7 @@ int main(int argc, char** argv) {
     std::uint32_t threads = 0;
     std::string driver = "auto";
     int grace_ms = 5000;
-    std::string cert, key;
+    std::string cert, key, ciphers, ciphersuites;
     app.add_option("--host", host, "Address to listen on")->capture_default_str();
     app.add_option("--port", port, "Port (0: pick a free one)")->check(CLI::Range(0, 65535))->capture_default_str();
     app.add_option("--threads", threads, "Worker threads (0: the CPUs we may use)")->capture_default_str();
@@ -67,6 +69,10 @@ int main(int argc, char** argv) {
     auto* cert_opt = app.add_option("--cert", cert, "HTTPS: certificate chain (PEM), leaf first");
     app.add_option("--key", key, "HTTPS: private key (PEM)")->needs(cert_opt);
     cert_opt->needs(app.get_option("--key"));
+    app.add_option("--ciphers", ciphers, "HTTPS: TLS 1.2 cipher list (OpenSSL syntax; default: OpenSSL's)")
+        ->needs(cert_opt);
+    app.add_option("--ciphersuites", ciphersuites, "HTTPS: TLS 1.3 cipher suites, ':'-separated (default: OpenSSL's)")
+        ->needs(cert_opt);
     CLI11_PARSE(app, argc, argv);
     try {
         weft::runtime_config cfg = weft::runtime_config::load();
@@ -75,7 +81,11 @@ int main(int argc, char** argv) {
                                                 : driver == "io_uring" ? weft::io_driver_kind::io_uring
                                                                        : weft::io_driver_kind::automatic;
         std::optional<weft::net::tls_context> tls;
-        if (!cert.empty()) tls = weft::net::tls_context::server(cert, key);
+        if (!cert.empty()) {
+            tls = weft::net::tls_context::server(cert, key);
+            if (!ciphers.empty()) tls->set_cipher_list(ciphers);  // an unknown one: tls_context_error naming it
+            if (app.count("--ciphersuites") > 0) tls->set_ciphersuites(ciphersuites);  // "": no TLS 1.3 suite
+        }
         auto ip = weft::net::ip_address::parse(host);
         weft::runtime rt(cfg);
         return rt.block_on(serve_until_signal({ip, static_cast<std::uint16_t>(port)}, grace_ms, std::move(tls)));

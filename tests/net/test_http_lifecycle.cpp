@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
+#include <vector>
 
 #include <weft/clock.hpp>
 #include <weft/sleep.hpp>
@@ -99,7 +101,9 @@ TEST_P(http_lifecycle, body_reads_time_out) {
         auto s = co_await connect_to(port);
         co_await s.write_all(weft::as_bytes("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello"));
         std::string got = co_await read_to_end(s, 5s);
-        EXPECT_EQ(got, "");  // no echo: the body never completed
+        // No echo (the body never completed): 408 and the close.
+        EXPECT_TRUE(got.starts_with("HTTP/1.1 408 Request Timeout\r\n")) << got;
+        EXPECT_NE(got.find("Connection: close\r\n"), std::string::npos) << got;
     }));
 }
 
@@ -231,10 +235,102 @@ TEST_P(http_lifecycle, cancels_requests_past_the_grace_period) {
             co_await running;
         } catch (const cancelled_error&) {
         }
-        EXPECT_LT(weft::now() - stop_at, 10s);  // not the handler's 60 s
-        EXPECT_EQ(co_await stuck, "");          // closed without an answer
+        EXPECT_LT(weft::now() - stop_at, 10s);   // not the handler's 60 s
+        const std::string got = co_await stuck;  // 503, and the close
+        EXPECT_TRUE(got.starts_with("HTTP/1.1 503 Service Unavailable\r\n")) << got;
+        EXPECT_NE(got.find("Connection: close\r\n"), std::string::npos) << got;
     };
     rt.block_on(body());
+}
+
+// Pipelining and cancellation: requests sent together are handled before any answer is
+// written, so when a later handler is cancelled the earlier answers are still buffered.
+// They must go out, in order, before the cancelled request's 503 and the close.
+std::atomic<int> hang_entered{0};
+
+task<http::response> pipeline_handler(http::request& req) {
+    if (req.path() == "/hang") {
+        hang_entered.fetch_add(1);
+        co_await sleep_for(60s);
+    }
+    if (req.path() == "/throw") throw std::runtime_error("handler failed");
+    if (req.path() == "/cancelled") throw cancelled_error();  // lets a cancellation out
+    co_return http::response::text(std::string("answer ") + std::string(req.path()));
+}
+
+// The statuses of the responses in `got`, in order.
+std::vector<int> statuses(const std::string& got) {
+    std::vector<int> out;
+    for (auto p = got.find("HTTP/1.1 "); p != std::string::npos; p = got.find("HTTP/1.1 ", p + 9))
+        out.push_back(std::stoi(got.substr(p + 9, 3)));
+    return out;
+}
+
+TEST_P(http_lifecycle, pipelined_answers_go_out_before_a_handler_cancelled_at_shutdown) {
+    hang_entered = 0;
+    runtime rt(config(2));
+    auto body = []() -> task<void> {
+        auto listener = net::tcp_listener::bind(net::socket_address::parse("127.0.0.1:0"));
+        const std::uint16_t port = listener.local_address().port();
+        http::server_options o;
+        o.grace_period = 100ms;
+        http::server srv(pipeline_handler, o);
+        auto running = weft::spawn(srv.serve(listener));
+        auto s = co_await connect_to(port);
+        co_await s.write_all(
+            weft::as_bytes("GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n"
+                           "GET /hang HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+        for (int i = 0; i < 500 && hang_entered.load() == 0; ++i) co_await sleep_for(10ms);
+        EXPECT_EQ(hang_entered.load(), 1);
+        running.cancel();  // stop; the grace period runs out while /hang sleeps
+        try {
+            co_await running;
+        } catch (const cancelled_error&) {
+        }
+        const std::string got = co_await read_to_end(s, 5s);
+        EXPECT_EQ(statuses(got), (std::vector<int>{200, 200, 503})) << got;
+        const auto one = got.find("answer /one"), two = got.find("answer /two");
+        EXPECT_TRUE(one != std::string::npos && two != std::string::npos && one < two) << got;
+        EXPECT_NE(got.find("Connection: close\r\n"), std::string::npos) << got;
+        EXPECT_EQ(got.find("/after"), std::string::npos) << got;  // after the cancelled one: unanswered
+    };
+    rt.block_on(body());
+}
+
+// A handler that fails answers 500 and the connection goes on; one that lets a
+// cancelled_error out gets 503 after the answers owed, and the connection closes. The
+// server goes on serving others.
+TEST_P(http_lifecycle, pipelined_answers_go_out_before_a_handler_that_lets_a_cancellation_out) {
+    runtime rt(config(2));
+    rt.block_on(with_server(pipeline_handler, {}, [](std::uint16_t port, http::server&) -> task<void> {
+        const std::string got =
+            co_await raw_exchange(port,
+                                  "GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /throw HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /two HTTP/1.1\r\nHost: x\r\n\r\nGET /cancelled HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(statuses(got), (std::vector<int>{200, 500, 200, 503})) << got;
+        const auto one = got.find("answer /one"), two = got.find("answer /two");
+        EXPECT_TRUE(one != std::string::npos && two != std::string::npos && one < two) << got;
+        EXPECT_EQ(got.find("/after"), std::string::npos) << got;
+        const std::string next =
+            co_await raw_exchange(port, "GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        EXPECT_TRUE(next.ends_with("answer /next")) << next;
+    }));
+}
+
+// A body that stops arriving after a pipelined request: that request's answer, then 408.
+TEST_P(http_lifecycle, pipelined_answer_goes_out_before_a_body_timeout) {
+    runtime rt(config(2));
+    http::server_options o;
+    o.limits.body_timeout = 200ms;
+    rt.block_on(with_server(echo_handler, o, [](std::uint16_t port, http::server&) -> task<void> {
+        auto s = co_await connect_to(port);
+        co_await s.write_all(weft::as_bytes(
+            "GET /one HTTP/1.1\r\nHost: x\r\n\r\nPOST /two HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello"));
+        const std::string got = co_await read_to_end(s, 5s);
+        EXPECT_EQ(statuses(got), (std::vector<int>{200, 408})) << got;
+        EXPECT_NE(got.find("GET /one  0 "), std::string::npos) << got;
+    }));
 }
 
 }  // namespace

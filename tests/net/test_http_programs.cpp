@@ -186,6 +186,26 @@ TEST(http_programs, crawler_fetches_https_with_a_private_ca) {
     ::close(server.out);
 }
 
+TEST(http_programs, http_server_names_a_cipher_it_cannot_use) {
+    if (!http_server_path) GTEST_SKIP() << "examples not built";
+    test_ca ca;
+    temp_dir dir;
+    const tls_identity id = ca.issue({.dns_names = {"localhost"}});
+    const std::string cert = dir.write("cert.pem", id.certificate_pem);
+    const std::string key = dir.write("key.pem", id.private_key_pem);
+    auto r = run_process({http_server_path, "--port", "0", "--cert", cert, "--key", key, "--ciphers", "NO-SUCH-CIPHER"},
+                         {}, std::chrono::seconds(30));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("cipher list 'NO-SUCH-CIPHER' selects no cipher"), std::string::npos) << r.output;
+    auto r2 = run_process(
+        {http_server_path, "--port", "0", "--cert", cert, "--key", key, "--ciphersuites", "TLS_NO_SUCH_SUITE"}, {},
+        std::chrono::seconds(30));
+    EXPECT_EQ(r2.exit_code, 1) << r2.output;
+    EXPECT_NE(r2.output.find("TLS 1.3 ciphersuites 'TLS_NO_SUCH_SUITE' rejected"), std::string::npos) << r2.output;
+    auto r3 = run_process({http_server_path, "--port", "0", "--ciphers", "ECDHE+AESGCM"}, {}, std::chrono::seconds(30));
+    EXPECT_NE(r3.exit_code, 0) << r3.output;  // --ciphers needs --cert
+}
+
 TEST(http_programs, crawler_prints_a_bad_configuration) {
     if (!crawler_path) GTEST_SKIP() << "examples not built";
     auto r = run_process({crawler_path, "http://127.0.0.1:9/"}, {{"WEFT_WORKERS", "abc"}}, std::chrono::seconds(30));

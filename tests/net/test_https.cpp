@@ -5,7 +5,11 @@
 // finishes its handshake.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
+#include <vector>
+
+#include <weft/sleep.hpp>
 
 #include <weft/net/tls_context.hpp>
 
@@ -196,6 +200,175 @@ TEST_P(https, the_server_closes_a_silent_client) {
         auto r = co_await c.get(https_url(port) + "/");
         EXPECT_EQ(co_await r.text(), "Hello, World!");
         EXPECT_EQ(srv.connections_opened(), 1u);  // the silent one never reached HTTP
+    }));
+}
+
+// How a connection of the raw TLS server below ended, once its one response was sent.
+enum class tls_ending { none, close_notify, truncated, other };
+
+// Serves one request on an accepted connection with `reply`, then waits (5 s at most) for
+// the client's end: close_notify (read_some gives 0) or a cut without it.
+task<void> one_tls_exchange(net::tcp_stream tcp, std::string reply, tls_ending* out) {
+    auto tls = net::tls_stream<net::tcp_stream>::server(std::move(tcp), server_context());
+    auto serve = [](net::tls_stream<net::tcp_stream>* t, std::string r, tls_ending* o) -> task<void> {
+        co_await t->handshake();
+        std::string got;
+        char buf[4096];
+        while (got.find("\r\n\r\n") == std::string::npos) {
+            const std::size_t n = co_await t->read_some(std::as_writable_bytes(std::span(buf)));
+            if (n == 0) co_return;
+            got.append(buf, n);
+        }
+        co_await t->write_all(weft::as_bytes(r));
+        try {
+            *o = co_await t->read_some(std::as_writable_bytes(std::span(buf))) == 0 ? tls_ending::close_notify
+                                                                                    : tls_ending::other;
+        } catch (const net::tls_truncated_error&) {
+            *o = tls_ending::truncated;
+        }
+    };
+    try {
+        co_await weft::timeout(5s, serve(&tls, std::move(reply), out));
+    } catch (const weft::error&) {
+        if (*out == tls_ending::none) *out = tls_ending::other;
+    }
+}
+
+// Accepts n connections, each served by one_tls_exchange at once.
+task<void> raw_tls_server(net::tcp_listener* l, int n, std::string reply, std::array<tls_ending, 2>* out) {
+    std::vector<join_handle<void>> conns;
+    for (int i = 0; i < n; ++i) {
+        net::tcp_stream s = co_await l->accept();
+        conns.push_back(weft::spawn(one_tls_exchange(std::move(s), reply, &(*out)[i])));
+    }
+    for (auto& c : conns) co_await c;
+}
+
+// Awaits a spawned task (for weft::timeout).
+task<void> joined(join_handle<void> h) { co_await h; }
+
+const std::string keep_alive_reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+// The pool closes idle TLS connections with close_notify (close_idle(), the client's end).
+TEST_P(https, idle_connections_close_with_close_notify) {
+    runtime rt(config(2));
+    auto body = []() -> task<void> {
+        auto l = net::tcp_listener::bind(loopback());
+        std::array<tls_ending, 2> seen{};
+        auto srv = weft::spawn(raw_tls_server(&l, 1, keep_alive_reply, &seen));
+        http::client c(trusting_client());
+        auto r = co_await c.get(https_url(l.local_address().port()) + "/");
+        EXPECT_EQ(co_await r.text(), "ok");
+        EXPECT_EQ(c.idle_connections(), 1u);
+        c.close_idle();
+        co_await weft::timeout(10s, joined(std::move(srv)));
+        EXPECT_EQ(seen[0], tls_ending::close_notify);
+    };
+    rt.block_on(body());
+}
+
+// An idle connection past idle_timeout is closed (with close_notify) when its host is next
+// used; a response with Connection: close ends its connection the same way.
+TEST_P(https, expired_and_finished_connections_close_with_close_notify) {
+    runtime rt(config(2));
+    auto body = []() -> task<void> {
+        auto l = net::tcp_listener::bind(loopback());
+        std::array<tls_ending, 2> seen{};
+        auto srv = weft::spawn(raw_tls_server(&l, 2, keep_alive_reply, &seen));
+        http::client_options o = trusting_client();
+        o.idle_timeout = 50ms;
+        http::client c(o);
+        const std::string url = https_url(l.local_address().port()) + "/";
+        auto r = co_await c.get(url);
+        EXPECT_EQ(co_await r.text(), "ok");
+        co_await sleep_for(150ms);
+        auto r2 = co_await c.get(url);  // expires the first, opens a second
+        EXPECT_EQ(co_await r2.text(), "ok");
+        EXPECT_EQ(c.connections_opened(), 2u);
+        c.close_idle();
+        co_await weft::timeout(10s, joined(std::move(srv)));
+        EXPECT_EQ(seen[0], tls_ending::close_notify);
+        EXPECT_EQ(seen[1], tls_ending::close_notify);
+
+        std::array<tls_ending, 2> closing{};
+        auto srv2 = weft::spawn(
+            raw_tls_server(&l, 1, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", &closing));
+        auto r3 = co_await c.get(url);
+        EXPECT_EQ(co_await r3.text(), "ok");
+        EXPECT_EQ(c.idle_connections(), 0u);
+        co_await weft::timeout(10s, joined(std::move(srv2)));
+        EXPECT_EQ(closing[0], tls_ending::close_notify);
+    };
+    rt.block_on(body());
+}
+
+// The ciphers a client negotiates with our server over 127.0.0.1 ("" and the error if the
+// handshake failed), and the server's answer to a GET on that connection.
+struct negotiated {
+    std::string cipher;
+    std::string failure;
+    std::string answer;
+};
+task<negotiated> negotiate(std::uint16_t port, net::tls_context ctx) {
+    negotiated out;
+    try {
+        auto tls = co_await connect_tls({net::ip_address::parse("127.0.0.1"), port}, ctx, "127.0.0.1");
+        out.cipher = tls.cipher();
+        co_await tls.write_all(weft::as_bytes("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        char buf[4096];
+        while (true) {
+            const std::size_t n = co_await tls.read_some(std::as_writable_bytes(std::span(buf)));
+            if (n == 0) break;
+            out.answer.append(buf, n);
+        }
+    } catch (const net::tls_error& e) {
+        out.failure = e.what();
+    }
+    co_return out;
+}
+
+// A server limited to one TLS 1.3 suite and one TLS 1.2 cipher (tls_context's cipher
+// settings, as examples/http_server --ciphersuites/--ciphers sets them): a client offering
+// it gets it; one offering only others fails its handshake with OpenSSL's reason.
+TEST_P(https, the_server_negotiates_only_the_ciphers_it_allows) {
+    runtime rt(config(2));
+    auto sctx = server_context();
+    sctx.set_ciphersuites("TLS_AES_128_GCM_SHA256").set_cipher_list("ECDHE-ECDSA-AES128-GCM-SHA256");
+    rt.block_on(with_server(hello_handler, tls_server(sctx), [](std::uint16_t port, http::server&) -> task<void> {
+        auto v13 = client_context();
+        v13.set_ciphersuites("TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256");
+        negotiated a = co_await negotiate(port, v13);
+        EXPECT_EQ(a.cipher, "TLS_AES_128_GCM_SHA256") << a.failure;
+        EXPECT_TRUE(a.answer.starts_with("HTTP/1.1 200 OK\r\n")) << a.answer;
+
+        auto v12 = client_context();
+        v12.set_max_version(net::tls_version::tls1_2)
+            .set_cipher_list("ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256");
+        negotiated b = co_await negotiate(port, v12);
+        EXPECT_EQ(b.cipher, "ECDHE-ECDSA-AES128-GCM-SHA256") << b.failure;
+        EXPECT_TRUE(b.answer.starts_with("HTTP/1.1 200 OK\r\n")) << b.answer;
+
+        auto other13 = client_context();
+        other13.set_min_version(net::tls_version::tls1_3).set_ciphersuites("TLS_AES_256_GCM_SHA384");
+        negotiated c = co_await negotiate(port, other13);
+        EXPECT_EQ(c.cipher, "");
+        EXPECT_NE(c.failure.find("handshake failure"), std::string::npos) << c.failure;
+
+        auto other12 = client_context();
+        other12.set_max_version(net::tls_version::tls1_2).set_cipher_list("ECDHE-ECDSA-AES256-GCM-SHA384");
+        negotiated d = co_await negotiate(port, other12);
+        EXPECT_EQ(d.cipher, "");
+        EXPECT_NE(d.failure.find("handshake failure"), std::string::npos) << d.failure;
+
+        // The HTTP client says the same, as a client_error of kind tls naming the URL.
+        http::client_options o;
+        o.tls = other13;
+        http::client hc(o);
+        http::client_error::kind_t kind{};
+        const std::string msg = co_await failure_of(hc, https_url(port) + "/", &kind);
+        EXPECT_EQ(kind, http::client_error::tls) << msg;
+        EXPECT_EQ(msg.rfind("GET " + https_url(port) + "/: TLS handshake with 127.0.0.1: ", 0), 0u) << msg;
+        EXPECT_NE(msg.find("handshake failure"), std::string::npos) << msg;
     }));
 }
 

@@ -22,7 +22,8 @@ std::string ms_text(std::chrono::milliseconds t) { return std::to_string(t.count
 bool is_redirect(unsigned s) noexcept { return s == 301 || s == 302 || s == 303 || s == 307 || s == 308; }
 
 // The request's head: request line, Host, defaults, the caller's fields, framing.
-std::string request_head(const std::string& method, const url& u, const request_options& o, const client_options& c) {
+std::string request_head(const std::string& method, const url& u, const request_options& o, const client_options& c,
+                         bool expect) {
     std::string h;
     h.reserve(256);
     h += method;
@@ -33,12 +34,15 @@ std::string request_head(const std::string& method, const url& u, const request_
     if (!c.user_agent.empty() && !o.headers.contains("user-agent")) h += "User-Agent: " + c.user_agent + "\r\n";
     if (!o.headers.contains("accept")) h += "Accept: */*\r\n";
     for (const auto& f : o.headers) {
-        if (iequals(f.name, "content-length") || iequals(f.name, "transfer-encoding")) continue;
+        if (iequals(f.name, "content-length") || iequals(f.name, "transfer-encoding") ||
+            (expect && iequals(f.name, "expect")))
+            continue;
         h += f.name;
         h += ": ";
         h += f.value;
         h += "\r\n";
     }
+    if (expect) h += "Expect: 100-continue\r\n";
     if (o.stream) {
         h += "Transfer-Encoding: chunked\r\n";
     } else if (!o.body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
@@ -167,6 +171,10 @@ client::client(client_options opts)
         if (t.count() <= 0)
             throw config_error("code", "http::client_options (a timeout)", std::to_string(t.count()) + " ms",
                                "must be positive");
+    if (opts_.expect_continue_threshold != 0 && opts_.expect_timeout.count() <= 0)
+        throw config_error("code", "http::client_options::expect_timeout",
+                           std::to_string(opts_.expect_timeout.count()) + " ms",
+                           "must be positive (or expect_continue_threshold 0: no Expect)");
     if (!opts_.tls) {
         opts_.tls = net::tls_context::client();
         opts_.tls->set_alpn({"http/1.1"});
@@ -259,7 +267,13 @@ task<client_response> client::run(std::string method, std::string text, request_
 task<client_response> client::exchange(const std::string& method, const url& u, const request_options& opts) {
     check_scheme(method, u);
     const std::string key = u.scheme() + "://" + u.authority();
-    const std::string head = request_head(method, u, opts, opts_);
+    // Expect: 100-continue for a large body (client_options::expect_continue_threshold), or
+    // when the caller's fields ask for it; not again after a 417.
+    const auto asked = opts.headers.get("expect");
+    bool expect = !opts.stream && !opts.body.empty() &&
+                  ((opts_.expect_continue_threshold != 0 && opts.body.size() > opts_.expect_continue_threshold) ||
+                   (asked && iequals(*asked, "100-continue")));
+    std::string head = request_head(method, u, opts, opts_, expect);
     for (int attempt = 0;; ++attempt) {
         std::unique_ptr<detail::client_conn> conn = co_await pool_->acquire(key);
         if (!conn) {
@@ -293,7 +307,8 @@ task<client_response> client::exchange(const std::string& method, const url& u, 
         auto x = std::make_unique<detail::client_exchange>(pool_, key, std::move(conn), method, u.str(), opts_);
         bool stale = false;
         try {
-            co_await x->send(head, opts);
+            co_await x->send(head, opts,
+                             expect ? std::optional<std::chrono::milliseconds>(opts_.expect_timeout) : std::nullopt);
             co_await x->read_head();
         } catch (const client_error& e) {
             // A pooled connection the server had closed: try once more on a new one.
@@ -301,7 +316,12 @@ task<client_response> client::exchange(const std::string& method, const url& u, 
                     (e.kind() == client_error::send || e.kind() == client_error::receive);
             if (!stale) throw;
         }
-        if (stale) continue;  // x's destructor closed that connection
+        if (stale) continue;                           // x's destructor closed that connection
+        if (x->body_withheld() && x->status == 417) {  // Expectation Failed: again, without Expect
+            expect = false;
+            head = request_head(method, u, opts, opts_, false);
+            continue;
+        }
         co_return client_response(std::move(x));
     }
 }

@@ -79,7 +79,23 @@ task<void> client_exchange::write(std::span<const std::byte> bytes) {
     if (!ok) fail(client_error::timeout, "send: timed out after " + ms_text(read_timeout_));
 }
 
+namespace {
+// One read into the connection's buffer, counted there before it returns: a read that
+// completes as its timeout fires loses nothing (the timeout drops the value, not the bytes).
+task<std::size_t> read_into(client_conn* c) {
+    const std::size_t n =
+        co_await c->stream.read_some(std::as_writable_bytes(std::span(c->buf.get() + c->end, c->cap - c->end)));
+    c->end += static_cast<std::uint32_t>(n);
+    co_return n;
+}
+}  // namespace
+
 task<std::size_t> client_exchange::read_more() {
+    std::optional<std::size_t> n = co_await read_more_for(std::nullopt);
+    co_return *n;
+}
+
+task<std::optional<std::size_t>> client_exchange::read_more_for(std::optional<std::chrono::milliseconds> soft) {
     client_conn& c = *conn_;
     std::chrono::milliseconds wait = read_timeout_;
     bool total_first = false;  // the request's total time runs out before read_timeout
@@ -92,21 +108,26 @@ task<std::size_t> client_exchange::read_more() {
             total_first = true;
         }
     }
+    bool soft_first = false;
+    if (soft && *soft < wait) {
+        wait = *soft;
+        soft_first = true;
+    }
     std::optional<std::size_t> n;
     try {
-        n = co_await weft::try_timeout(
-            wait, c.stream.read_some(std::as_writable_bytes(std::span(c.buf.get() + c.end, c.cap - c.end))));
+        n = co_await weft::try_timeout(wait, read_into(&c));
     } catch (const system_error& e) {
         fail(client_error::receive, "receive: " + e.code().message());
     } catch (const net::tls_error& e) {  // a bad record, a cut without close_notify
         fail(client_error::receive, std::string("receive: ") + e.what());
     }
-    if (!n)
+    if (!n) {
+        if (soft_first) co_return std::nullopt;
         fail(client_error::timeout,
              total_first ? "timed out after " + ms_text(total_) : "receive: timed out after " + ms_text(read_timeout_));
-    c.end += static_cast<std::uint32_t>(*n);
+    }
     if (*n > 0) received_ = true;
-    co_return *n;
+    co_return n;
 }
 
 void client_exchange::make_room() {
@@ -136,9 +157,38 @@ void client_exchange::make_room() {
     }
 }
 
-task<void> client_exchange::send(const std::string& head, const request_options& req) {
+task<void> client_exchange::send(const std::string& head, const request_options& req,
+                                 std::optional<std::chrono::milliseconds> expect_wait) {
+    if (expect_wait) {
+        co_await write(weft::as_bytes(head));
+        const auto until = std::chrono::steady_clock::now() + *expect_wait;
+        if (co_await read_head_until(until)) {
+            // A final status before the body (413, 401, 417...): the body is not sent, and
+            // the connection, where the server may still wait for it, is not reused.
+            body_withheld_ = true;
+            keep_alive_ = false;
+            co_return;
+        }
+        co_await send_body(req);  // after 100 Continue, or a server that ignores Expect
+        co_return;
+    }
     if (req.stream) {
         co_await write(weft::as_bytes(head));
+        co_await send_body(req);
+    } else if (req.body.size() <= 64 * 1024) {
+        std::string all;
+        all.reserve(head.size() + req.body.size());
+        all += head;
+        all += req.body;
+        co_await write(weft::as_bytes(all));
+    } else {
+        co_await write(weft::as_bytes(head));
+        co_await write(weft::as_bytes(req.body));
+    }
+}
+
+task<void> client_exchange::send_body(const request_options& req) {
+    if (req.stream) {
         chunk_sender sender(*this);
         std::string failure;
         try {
@@ -152,21 +202,20 @@ task<void> client_exchange::send(const std::string& head, const request_options&
         }
         if (!failure.empty()) fail(client_error::send, "the request body's stream failed: " + failure);
         co_await write(weft::as_bytes("0\r\n\r\n"));
-    } else if (req.body.size() <= 64 * 1024) {
-        std::string all;
-        all.reserve(head.size() + req.body.size());
-        all += head;
-        all += req.body;
-        co_await write(weft::as_bytes(all));
     } else {
-        co_await write(weft::as_bytes(head));
         co_await write(weft::as_bytes(req.body));
     }
 }
 
 task<void> client_exchange::read_head() {
+    if (head_done_) co_return;
+    co_await read_head_until(std::nullopt);
+}
+
+task<bool> client_exchange::read_head_until(std::optional<std::chrono::steady_clock::time_point> continue_by) {
     client_conn& c = *conn_;
     c.parser.set_no_body(method == "HEAD");
+    unsigned interim = 0;
     while (true) {
         const char* p = c.buf.get() + c.pos;
         const parse_event ev = c.parser.parse(c.buf.get() + c.begin, p, c.buf.get() + c.end);
@@ -175,7 +224,10 @@ task<void> client_exchange::read_head() {
             status = c.parser.status();
             if (status == 101)
                 fail(client_error::malformed_response, "malformed response: unexpected 101 Switching Protocols");
-            if (status < 200) continue;  // 100 Continue and friends: their end follows, then the real response
+            if (status < 200) {  // 100 Continue and friends: their end follows, then the real response
+                interim = status;
+                continue;
+            }
             const char* base = c.buf.get() + c.begin;
             reason.assign(base + c.parser.reason().off, c.parser.reason().len);
             for (const field_span& f : c.parser.fields())
@@ -183,16 +235,28 @@ task<void> client_exchange::read_head() {
                                      std::string_view(base + f.value.off, f.value.len));
             content_length = c.parser.content_length();
             keep_alive_ = c.parser.keep_alive();
-            co_return;
+            head_done_ = true;
+            co_return true;
         }
         if (ev == parse_event::done) {  // the end of an interim (1xx) response
             c.begin = c.pos;
+            if (continue_by && interim == 100) co_return false;
             continue;
         }
         if (ev == parse_event::error)
             fail(client_error::malformed_response, "malformed response: " + c.parser.error_message());
         make_room();
-        if (co_await read_more() == 0) {
+        std::optional<std::size_t> n;
+        if (continue_by) {
+            const auto left =
+                std::chrono::ceil<std::chrono::milliseconds>(*continue_by - std::chrono::steady_clock::now());
+            if (left.count() <= 0) co_return false;
+            n = co_await read_more_for(left);
+            if (!n) co_return false;  // no 100 Continue in time: the body goes anyway (as curl)
+        } else {
+            n = co_await read_more();
+        }
+        if (*n == 0) {
             if (!received_) fail(client_error::receive, "receive: the server closed the connection without responding");
             fail(client_error::receive, "receive: the server closed the connection in the middle of the response head");
         }
@@ -226,7 +290,7 @@ task<std::span<const std::byte>> client_exchange::next_piece() {
                 finished_ = true;
                 const bool reusable = keep_alive_ && c.pos == c.end;  // nothing unasked-for follows
                 c.begin = c.pos = c.end = 0;
-                pool_->release(key_, std::move(conn_), reusable);
+                pool_->release(key_, std::move(conn_), reusable, true);
                 ok = true;
                 co_return std::span<const std::byte>{};
             }

@@ -63,7 +63,7 @@ task<std::unique_ptr<client_conn>> client_pool::acquire(std::string key) {
             h.tail = &w;
         }
     }
-    for (auto& c : expired) c->stream.close();
+    for (auto& c : expired) c->stream.close_gracefully();
     if (got) {
         got->reused = true;
         co_return got;
@@ -90,7 +90,7 @@ task<std::unique_ptr<client_conn>> client_pool::acquire(std::string key) {
     co_return std::move(w.conn);
 }
 
-void client_pool::release(const std::string& key, std::unique_ptr<client_conn> c, bool reusable) noexcept {
+void client_pool::release(const std::string& key, std::unique_ptr<client_conn> c, bool reusable, bool clean) noexcept {
     std::unique_ptr<client_conn> closing;
     {
         std::lock_guard lock(mu_);
@@ -112,7 +112,10 @@ void client_pool::release(const std::string& key, std::unique_ptr<client_conn> c
             w->ready.set();  // under the lock: see client_pool.hpp
         }
     }
-    if (closing) closing->stream.close();
+    if (closing && clean)
+        closing->stream.close_gracefully();
+    else if (closing)
+        closing->stream.close();
 }
 
 void client_pool::close_idle() noexcept {
@@ -125,7 +128,7 @@ void client_pool::close_idle() noexcept {
             h.idle.clear();
         }
     }
-    for (auto& c : closing) c->stream.close();
+    for (auto& c : closing) c->stream.close_gracefully();
 }
 
 std::size_t client_pool::idle_count() const noexcept {

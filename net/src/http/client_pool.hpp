@@ -8,6 +8,11 @@
 // is cancelled meanwhile sees what it was given and gives it back), else keeps it idle
 // (or frees the slot). Idle connections older than idle_timeout are closed when their key
 // is next acquired, or by close_idle().
+//
+// Closing: idle connections, and those whose exchange ended cleanly but may not be kept,
+// close gracefully (TLS: close_notify, if the socket takes it at once: never a wait, so a
+// caller is never stalled by a peer); a connection cut in the middle of an exchange just
+// closes. Closes happen outside the lock.
 #pragma once
 
 #include <atomic>
@@ -49,8 +54,9 @@ public:
     // An idle connection of key, or nullptr: a slot to open one (connect, then either
     // release() the connection or release_slot()). Waits while key is at its maximum.
     task<std::unique_ptr<client_conn>> acquire(std::string key);
-    // Gives a connection back: kept idle if reusable, else closed.
-    void release(const std::string& key, std::unique_ptr<client_conn> c, bool reusable) noexcept;
+    // Gives a connection back: kept idle if reusable, else closed (clean: at the end of an
+    // exchange, so a TLS connection says close_notify first).
+    void release(const std::string& key, std::unique_ptr<client_conn> c, bool reusable, bool clean = false) noexcept;
     void release_slot(const std::string& key) noexcept { release(key, nullptr, false); }
     void close_idle() noexcept;
     std::size_t idle_count() const noexcept;

@@ -327,6 +327,22 @@ tls_result tls_engine::shutdown() {
     return r;
 }
 
+bool tls_engine::close_notify_nowait() noexcept {
+    if (!impl_ || impl_->fd < 0) return false;
+    try {
+        if (shutdown().step != tls_step::done) return false;  // the socket transport is full
+        while (true) {
+            std::span<const std::byte> out = output();
+            if (out.empty()) return true;
+            const ssize_t n = ::send(impl_->fd, out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (n <= 0) return false;  // full, or the peer is gone: the close goes on without it
+            output_sent(static_cast<std::size_t>(n));
+        }
+    } catch (...) {  // unusable (a failed or unfinished handshake, an abandoned write)
+        return false;
+    }
+}
+
 std::span<std::byte> tls_engine::input_space() {
     impl& e = *impl_;
     std::lock_guard g(e.lock);

@@ -89,6 +89,16 @@ struct client_options {
     std::uint64_t max_body_bytes = 64ull << 20;  // text() and body(); streamed reads have no limit
     // Size limit of the response's status line and fields (client_error::malformed_response past it).
     std::uint32_t max_header_bytes = 64 * 1024;
+    // Request bodies (request_options::body) larger than this many bytes are sent with
+    // `Expect: 100-continue`: the head goes first and the body only once the server answers
+    // 100 Continue, or expect_timeout has passed without an answer (a server that ignores
+    // Expect). A final status first (413, 401...) means the body is never sent, and that
+    // connection is closed after the response; 417 Expectation Failed makes the client send
+    // the request again without Expect. 0: never. Streamed bodies are sent without it.
+    // curl's defaults (1 MiB, 1 s).
+    std::uint64_t expect_continue_threshold = 1024 * 1024;
+    // How long to wait for 100 Continue before sending the body anyway.
+    std::chrono::milliseconds expect_timeout{1000};
     // The User-Agent field sent with each request that sets none (empty: none sent).
     std::string user_agent = "weft";
     // HTTPS: the TLS context of https:// connections (a client context; a shared handle).

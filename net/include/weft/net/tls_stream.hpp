@@ -231,6 +231,20 @@ public:
         if (err != 0 && !engine_.peer_closed()) throw system_error(-err, "TLS shutdown with " + engine_.peer());
     }
 
+    // Sends close_notify if the transport's socket takes it at once, then closes as close()
+    // does. Never waits and never suspends (a pool closing an idle connection must not
+    // stall its caller). Over a transport that is not a socket, before the handshake has
+    // finished, or while a write holds the stream, it only closes. True if close_notify
+    // went out.
+    bool close_notify_and_close() noexcept {
+        bool sent = false;
+        if (engine_.valid() && stream_.is_open() && engine_.write_lock().try_lock()) {
+            mutex_guard held(&engine_.write_lock());
+            sent = engine_.close_notify_nowait();
+        }
+        close();
+        return sent;
+    }
     // Closes the transport at once (no close_notify); pending operations end with
     // system_error(ECANCELED). Idempotent; also what the destructor does.
     void close() noexcept {

@@ -32,6 +32,10 @@ public:
     void close() noexcept {
         if (p_) p_->close();
     }
+    // TLS: close_notify first if the socket takes it at once (never waits); then close().
+    void close_gracefully() noexcept {
+        if (p_) p_->close_gracefully();
+    }
     explicit operator bool() const noexcept { return p_ != nullptr; }
 
 private:
@@ -40,6 +44,7 @@ private:
         virtual task<std::size_t> read_some(std::span<std::byte> buf) = 0;
         virtual task<void> write_all(std::span<const std::byte> buf) = 0;
         virtual void close() noexcept = 0;
+        virtual void close_gracefully() noexcept = 0;
     };
     template <class Stream>
     struct model final : iface {
@@ -52,6 +57,12 @@ private:
                 return write_all_of(s, buf);
         }
         void close() noexcept override { s.close(); }
+        void close_gracefully() noexcept override {
+            if constexpr (requires { s.close_notify_and_close(); })
+                s.close_notify_and_close();
+            else
+                s.close();
+        }
         static task<void> write_all_of(Stream& st, std::span<const std::byte> buf) { co_await st.write_all(buf); }
         Stream s;
     };

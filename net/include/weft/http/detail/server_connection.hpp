@@ -16,6 +16,14 @@
 // handled before anything is written, their responses gathered in `out_` and written
 // together before the next read, in order.
 //
+// A handler that is cancelled (the grace period after a stop ran out, a body read that
+// timed out, a handler that lets a cancelled_error out): the answers to the requests
+// pipelined before it may still be in `out_`. They go out first, then 503 Service
+// Unavailable (408 Request Timeout for a body that stopped arriving) with Connection:
+// close, then a half-close, all within final_write_limit; then the connection ends and the
+// cancellation goes on. If the cancellation cut one of our own writes, what the client got
+// is unknown, and nothing more is sent.
+//
 // Thread safety: a connection is one task.
 #pragma once
 
@@ -69,6 +77,10 @@ private:
     static constexpr std::size_t inline_body = 16 * 1024;  // copied after the head; larger: a vectored write
     static constexpr std::uint64_t inline_file = 64 * 1024;
     static constexpr std::size_t flush_at = 64 * 1024;  // pipelined responses gathered up to this
+    // After a cancelled handler: the answers still owed are written within this (or
+    // write_timeout, if shorter). Short, because a stop waits for it; long enough for a
+    // client that reads.
+    static constexpr std::chrono::milliseconds final_write_limit{1000};
 
     static constexpr bool has_write_some = requires(Stream & s, std::span<const std::byte> b) { s.write_some(b); };
     static constexpr bool has_writev = requires(Stream & s, std::span<const iovec> v) { s.write_all(v); };
@@ -116,6 +128,7 @@ private:
     task<void> send_stream(response& r, response::stream_body& sb);
     task<bool> drain();
     task<void> answer_error(unsigned status, std::string_view detail);
+    task<void> answer_cancelled();
     task<void> linger_close();
 
     Stream& s_;
@@ -142,16 +155,19 @@ private:
     bool expect_continue_ = false;
     bool sent_continue_ = false;
     bool chunked_out_ = false;
+    bool writing_ = false;  // a write_bytes() is under way (a cancellation there cuts it)
 };
 
 template <class Stream>
 task<void> server_connection<Stream>::write_bytes(std::span<const std::byte> b) {
     arm(st_.options.limits.write_timeout);
+    writing_ = true;
     if constexpr (has_write_some) {
         while (!b.empty()) b = b.subspan(co_await s_.write_some(b));
     } else {
         co_await s_.write_all(b);
     }
+    writing_ = false;
     disarm();
 }
 
@@ -258,6 +274,7 @@ task<bool> server_connection<Stream>::handle() {
 
     response resp;
     unsigned failed = 0;
+    bool cancelled = false;
     std::string detail;
     try {
         resp = co_await st_.handler(req_);
@@ -265,13 +282,17 @@ task<bool> server_connection<Stream>::handle() {
         failed = e.status();
         detail = e.what();
     } catch (const cancelled_error&) {
-        throw;
+        cancelled = true;  // answered below (a co_await cannot sit in a handler)
     } catch (const std::exception& e) {
         log_handler_failure(req_.method(), req_.target(), e.what());
         failed = 500;
     } catch (...) {
         log_handler_failure(req_.method(), req_.target(), "an exception not derived from std::exception");
         failed = 500;
+    }
+    if (cancelled) {
+        co_await answer_cancelled();
+        throw cancelled_error();
     }
     if (failed != 0) resp = error_response(failed < 400 || failed > 599 ? 500 : failed, detail);
     if (!body_done_) {
@@ -285,7 +306,12 @@ task<bool> server_connection<Stream>::handle() {
     if (st_.stopping()) keep_ = false;
     if (!send_inline(resp)) co_await send(resp);
     if (!keep_ || out_.size() >= flush_at) co_await flush();
-    if (!keep_) co_return false;
+    if (!keep_) {
+        // A body left unread (a client that sent it without waiting for 100 Continue, or
+        // too large to drain) would make the close a reset, which can destroy the answer.
+        if (!body_done_) co_await linger_close();
+        co_return false;
+    }
     begin_ = pos_;
     if (begin_ == end_) begin_ = pos_ = end_ = 0;
     request_access::clear_params(req_);
@@ -536,6 +562,40 @@ task<void> server_connection<Stream>::answer_error(unsigned status, std::string_
     co_await send(r);
     co_await flush();
     co_await linger_close();
+}
+
+// See the file's header: the answers owed, then 503 (or 408), within final_write_limit.
+// The deadline word is left as it was found (`fired` after a timeout: serve_connection ends
+// quietly; else 0: it passes the cancellation on).
+template <class Stream>
+task<void> server_connection<Stream>::answer_cancelled() {
+    const bool timed_out = rec_.deadline.load(std::memory_order_acquire) == conn_record::fired;
+    if (writing_) co_return;  // a write was cut: the stream's position is unknown
+    keep_ = false;
+    response r = timed_out ? error_response(408, "the request body did not arrive in time")
+                           : error_response(503, "the request was cancelled");
+    send_inline(r);  // small: appended to out_, after the answers owed
+    try {
+        arm(std::min(st_.options.limits.write_timeout, final_write_limit));
+        std::span<const std::byte> rest = std::as_bytes(std::span(out_.data(), out_.size()));
+        if constexpr (has_write_some) {
+            while (!rest.empty()) rest = rest.subspan(co_await s_.write_some(rest));
+        } else {
+            co_await s_.write_all(rest);
+        }
+        out_.clear();
+        // The end of the stream, and what the client still sends read and dropped, so that
+        // closing does not reset the connection before the client has read the answers.
+        if constexpr (requires { s_.shutdown(net::shutdown_how::send); })
+            s_.shutdown(net::shutdown_how::send);
+        else
+            co_await s_.shutdown();  // TLS: close_notify, then the half-close
+        while (co_await s_.read_some(std::as_writable_bytes(std::span(buf_.get(), cap_))) > 0) {
+        }
+    } catch (const cancelled_error&) {  // the limit passed (or another cancellation): close now
+    } catch (const weft::error&) {      // the client is gone
+    }
+    rec_.deadline.store(timed_out ? conn_record::fired : 0, std::memory_order_release);
 }
 
 // Closing with unread bytes in the socket makes the kernel send a reset, which can destroy

@@ -79,6 +79,10 @@ public:
     tls_result write(std::span<const std::byte> in);
     // Queues close_notify (done), or says it needs to wait (socket transport).
     tls_result shutdown();
+    // Queues close_notify and sends the output queue by non-blocking sends on the transport's
+    // socket (none: nothing is sent): never waits. True if close_notify went out whole. The
+    // caller holds write_lock().
+    bool close_notify_nowait() noexcept;
 
     // The input buffer's free space; input_received(0) records the transport's EOF.
     std::span<std::byte> input_space();
