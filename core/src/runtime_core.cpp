@@ -112,9 +112,13 @@ void runtime_core::shutdown() {
     // and tasks suspended on something (registered). Queue entries of other kinds point into
     // the frames of registered tasks.
     std::vector<void*> frames;
-    for (auto& w : workers_) w->drain_unstarted(frames);
-    for (void* t : inject_.close_and_drain())
-        if (is_unstarted(t)) frames.push_back(frame_of(t));
+    {
+        std::lock_guard lock(snapshot_mu_);  // a task dump holding queued entries puts them back first
+        queues_drained_ = true;
+        for (auto& w : workers_) w->drain_unstarted(frames);
+        for (void* t : inject_.close_and_drain())
+            if (is_unstarted(t)) frames.push_back(frame_of(t));
+    }
     std::vector<promise_base*> roots = registry_.close_and_drain();
     // A task that awaits a child it runs inline is not registered: it is suspended until
     // the child finishes. Follow waiter links from every unfinished task to find those
