@@ -125,9 +125,10 @@ void runtime_core::shutdown() {
     // (while `waiter` is set, the waiter has not been resumed, so it is alive).
     std::unordered_set<promise_base*> known(roots.begin(), roots.end());
     for (std::size_t i = 0; i < roots.size(); ++i) {
+        if (!(roots[i]->join_state() & join_bits::waiter)) continue;  // link_ names no live waiter
         join_waiter* jw = roots[i]->waiter();
         promise_base* w = jw ? jw->root_ : nullptr;
-        if (w && (roots[i]->join_state() & join_bits::waiter) && known.insert(w).second) roots.push_back(w);
+        if (w && known.insert(w).second) roots.push_back(w);
     }
     for (promise_base* p : roots) frames.push_back(p->frame());
     if (!frames.empty()) log().debug("shutdown: destroying {} unfinished tasks", frames.size());

@@ -131,8 +131,12 @@ struct promise_base {
         const std::uintptr_t w = link_.load(std::memory_order_relaxed);
         return (w & spawner_tag) == spawner_tag ? reinterpret_cast<const promise_base*>(w & ~spawner_tag) : nullptr;
     }
+    // Roots: the join_waiter in link_ (nullptr while it names the spawner). Dereference it
+    // only while the join bits say `waiter`: an earlier waiter may have gone.
     join_waiter* waiter() const noexcept {
-        return reinterpret_cast<join_waiter*>(link_.load(std::memory_order_relaxed) & ~std::uintptr_t{1});
+        const std::uintptr_t w = link_.load(std::memory_order_relaxed);
+        if ((w & spawner_tag) == spawner_tag) return nullptr;
+        return reinterpret_cast<join_waiter*>(w & ~std::uintptr_t{1});
     }
 
     // Non-roots: the frame that awaits us.
