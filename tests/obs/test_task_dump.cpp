@@ -130,10 +130,12 @@ TEST_P(task_dump, shows_every_wait_state_with_its_spawn_site_and_parent) {
     weft::runtime rt(config(2));
     rt.block_on(set_up(&w));
     // The joiner runs "joined" inline, so it is not in the registry: count what the dump sees.
-    // Until every named task is seen (a weft-internal task may be counted meanwhile).
+    // Until every named task is seen waiting (a task still queued or running is listed too,
+    // and a weft-internal task may be counted meanwhile).
     auto all_named = [](const weft::task_dump& dump) {
         std::size_t named = 0;
-        for (const auto& t : dump.tasks) named += !t.name.empty();
+        for (const auto& t : dump.tasks)
+            named += !t.name.empty() && !t.running && !t.queued && t.waiting_on != weft::wait_kind::none;
         return named >= waiting_tasks;
     };
     weft::task_dump d = weft::dump_tasks(rt);
