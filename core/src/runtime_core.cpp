@@ -112,18 +112,23 @@ void runtime_core::shutdown() {
     // and tasks suspended on something (registered). Queue entries of other kinds point into
     // the frames of registered tasks.
     std::vector<void*> frames;
-    for (auto& w : workers_) w->drain_unstarted(frames);
-    for (void* t : inject_.close_and_drain())
-        if (is_unstarted(t)) frames.push_back(frame_of(t));
+    {
+        std::lock_guard lock(snapshot_mu_);  // a task dump holding queued entries puts them back first
+        queues_drained_ = true;
+        for (auto& w : workers_) w->drain_unstarted(frames);
+        for (void* t : inject_.close_and_drain())
+            if (is_unstarted(t)) frames.push_back(frame_of(t));
+    }
     std::vector<promise_base*> roots = registry_.close_and_drain();
     // A task that awaits a child it runs inline is not registered: it is suspended until
     // the child finishes. Follow waiter links from every unfinished task to find those
     // (while `waiter` is set, the waiter has not been resumed, so it is alive).
     std::unordered_set<promise_base*> known(roots.begin(), roots.end());
     for (std::size_t i = 0; i < roots.size(); ++i) {
+        if (!(roots[i]->join_state() & join_bits::waiter)) continue;  // link_ names no live waiter
         join_waiter* jw = roots[i]->waiter();
         promise_base* w = jw ? jw->root_ : nullptr;
-        if (w && (roots[i]->join_state() & join_bits::waiter) && known.insert(w).second) roots.push_back(w);
+        if (w && known.insert(w).second) roots.push_back(w);
     }
     for (promise_base* p : roots) frames.push_back(p->frame());
     if (!frames.empty()) log().debug("shutdown: destroying {} unfinished tasks", frames.size());

@@ -16,6 +16,7 @@
 #include <map>
 #include <string>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include <weft/config.hpp>
@@ -67,9 +68,28 @@ public:
     // promise sits in the cache line the resumption loads anyway. The running root is
     // what the task dump and the stall detector read (worker::running_root()).
     static void run_task(void* entry) noexcept {
-        set_running_root(promise_base::of_frame(frame_of(entry))->root());
+        promise_base* root = promise_base::of_frame(frame_of(entry))->root();
+        set_running_root(root, root->site());
         std::coroutine_handle<>::from_address(frame_of(entry)).resume();
         set_running_root(nullptr);
+    }
+
+    // For the task dump: takes every queued entry (global queue, each worker's queue and
+    // LIFO slots) into a vector, calls f(entries) while nobody else can run them, then
+    // puts them all in the global queue (waking a worker). Does nothing once shutdown has
+    // drained the queues. The tasks lose their place and their worker; a dump is rare.
+    template <class F>
+    void with_queued_entries(F&& f) {
+        std::lock_guard lock(snapshot_mu_);
+        if (queues_drained_) return;
+        std::vector<void*> entries;
+        void* batch[256];
+        while (std::size_t n = inject_.pop_batch(batch, 256)) entries.insert(entries.end(), batch, batch + n);
+        for (auto& w : workers_) w->take_all(entries);
+        f(static_cast<const std::vector<void*>&>(entries));
+        if (entries.empty()) return;
+        inject_.push_batch(entries.data(), entries.size());
+        notify_work();
     }
 
     inject_queue& global_queue() noexcept { return inject_; }
@@ -94,6 +114,8 @@ private:
     idle_state idle_;
     task_registry registry_;
     std::atomic<bool> shutdown_{false};
+    std::mutex snapshot_mu_;                 // with_queued_entries against shutdown's drain
+    bool queues_drained_ = false;            // under snapshot_mu_
     std::atomic<bool> tearing_down_{false};  // destroying the tasks left at shutdown
     std::atomic<std::uint64_t> remote_spawns_{0};
     std::atomic<std::uint64_t> offloads_{0};

@@ -112,7 +112,8 @@ struct collected {
     promise_base* root;
     wait_description wait;
     std::vector<const promise_base*> children;
-    std::uint16_t site = 0;  // read while frozen: the task may end once its waiter is released
+    std::uint16_t site = 0;                 // read while frozen: the task may end once its waiter is released
+    const promise_base* spawner = nullptr;  // likewise; compared, never dereferenced
 };
 
 void add_child_cb(void* ctx, const promise_base* child) { static_cast<collected*>(ctx)->children.push_back(child); }
@@ -159,6 +160,7 @@ std::string describe_line(const task_info& t) {
         if (!t.detail.empty()) s += fmt::format(" ({})", t.detail);
         return s;
     }
+    if (t.queued) return s + " — queued";
     if (t.waiting_on == wait_kind::none) return s + " — runnable";
     s += fmt::format(" — waiting on {}", to_string(t.waiting_on));
     switch (t.waiting_on) {
@@ -262,6 +264,10 @@ std::string task_dump::to_text() const {
             self(self, it->second[k], next, k + 1 == it->second.size(), false);
     };
     for (std::size_t r : roots) walk(walk, r, "", true, true);
+    // A spawner's address may have been reused by a task it (indirectly) spawned, closing a
+    // loop with no root: list what the walk did not reach.
+    for (std::size_t i = 0; i < tasks.size(); ++i)
+        if (!seen[tasks[i].id]) walk(walk, i, "", true, true);
     return out;
 }
 
@@ -274,12 +280,16 @@ std::string task_dump::to_json() const {
     for (const auto& t : tasks) {
         nlohmann::json o{{"id", detail::hex(t.id)},
                          {"parent", t.parent ? nlohmann::json(detail::hex(t.parent)) : nlohmann::json(nullptr)},
+                         {"parent_relation", !t.parent             ? nlohmann::json(nullptr)
+                                             : t.parent_is_spawner ? nlohmann::json("spawned")
+                                                                   : nlohmann::json("awaits")},
                          {"spawn_site", t.spawn_file.empty() ? nlohmann::json(nullptr)
                                                              : nlohmann::json{{"file", t.spawn_file},
                                                                               {"line", t.spawn_line},
                                                                               {"function", t.spawn_function}}},
                          {"name", t.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.name)},
                          {"state", t.running                         ? "running"
+                                   : t.queued                        ? "queued"
                                    : t.waiting_on == wait_kind::none ? "runnable"
                                                                      : "waiting"},
                          {"worker", t.running ? nlohmann::json(t.worker) : nlohmann::json(nullptr)},
@@ -319,6 +329,13 @@ task_dump detail::dump_core(runtime_core& core_ref) {
     d.queued = m.global_queue_depth + m.total().local_queue_depth;
     std::vector<collected> all;
     std::vector<promise_base*> to_release;
+    std::vector<std::uint16_t> running_sites;
+    std::unordered_set<const promise_base*> queued_roots;
+    struct queued {
+        std::uint64_t frame = 0, spawner = 0;
+        std::uint16_t site = 0;
+    };
+    std::vector<queued> unstarted;
     const auto now_ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
             .count();
@@ -339,12 +356,36 @@ task_dump detail::dump_core(runtime_core& core_ref) {
         }
         for (auto& c : all) {
             c.site = c.root->site();
+            c.spawner = c.root->spawner();
             if (!describe_held(c)) to_release.push_back(c.root);
         }
         d.running_frames.resize(d.workers);
-        for (std::uint32_t w = 0; w < d.workers; ++w)
-            if (promise_base* r = core->worker_at(w).running_root())
-                d.running_frames[w] = reinterpret_cast<std::uintptr_t>(r) - promise_offset;
+        running_sites.resize(d.workers, unknown_site);
+        for (std::uint32_t w = 0; w < d.workers; ++w) {
+            const worker& wk = core->worker_at(w);
+            promise_base* r = wk.running_root();
+            const std::uint16_t site = wk.running_site();
+            if (!r) continue;
+            d.running_frames[w] = reinterpret_cast<std::uintptr_t>(r) - promise_offset;
+            if (wk.running_root() == r) running_sites[w] = site;  // else: a new task meanwhile, site unknown
+        }
+        // Queued tasks: taken off the queues while we read them (their frames cannot run or
+        // end meanwhile), then put back. Unstarted ones are in no registry: list them here.
+        core->with_queued_entries([&](const std::vector<void*>& entries) {
+            for (void* e : entries) {
+                promise_base* p = promise_base::of_frame(frame_of(e));
+                if (!is_unstarted(e)) {
+                    queued_roots.insert(p->root());  // a woken, registered task
+                    continue;
+                }
+                queued q;
+                q.frame = reinterpret_cast<std::uintptr_t>(frame_of(e));
+                q.site = p->site();
+                if (const promise_base* by = p->spawner())
+                    q.spawner = reinterpret_cast<std::uintptr_t>(by) - promise_offset;
+                unstarted.push_back(q);
+            }
+        });
     }
     // Cancels that arrived while we held their waiters: delivered now, with no lock held
     // (the waiters stayed held, so those tasks could not end meanwhile).
@@ -358,7 +399,12 @@ task_dump detail::dump_core(runtime_core& core_ref) {
     for (const auto& c : all) {
         task_info t;
         t.id = reinterpret_cast<std::uintptr_t>(c.root->frame());
-        if (auto it = parent_of.find(c.root); it != parent_of.end()) t.parent = it->second;
+        if (auto it = parent_of.find(c.root); it != parent_of.end()) {
+            t.parent = it->second;
+        } else if (c.spawner) {
+            t.parent = reinterpret_cast<std::uintptr_t>(c.spawner) - promise_offset;
+            t.parent_is_spawner = true;
+        }
         const spawn_site s = site_of(c.site);
         if (s.file) {
             t.spawn_file = s.file;
@@ -366,6 +412,7 @@ task_dump detail::dump_core(runtime_core& core_ref) {
             t.spawn_line = s.line;
         }
         if (s.name) t.name = s.name;
+        t.queued = queued_roots.count(c.root) != 0;
         for (std::uint32_t w = 0; w < d.workers; ++w)
             if (d.running_frames[w] == t.id) {
                 t.running = true;
@@ -381,8 +428,17 @@ task_dump detail::dump_core(runtime_core& core_ref) {
         }
         d.tasks.push_back(std::move(t));
     }
-    // Workers running a task that never suspended (so not registered), or a child frame of
-    // one: listed by frame, without more (the frame may end while we look: not read).
+    auto set_site = [](task_info& t, std::uint16_t id) {
+        const spawn_site s = site_of(id);
+        if (s.file) {
+            t.spawn_file = s.file;
+            t.spawn_function = readable_function(s.function);
+            t.spawn_line = s.line;
+        }
+        if (s.name) t.name = s.name;
+    };
+    // Workers running a task that never suspended (so not registered): its frame is not
+    // read (it may end while we look); its site is what the worker published with it.
     for (std::uint32_t w = 0; w < d.workers; ++w) {
         const std::uint64_t f = d.running_frames[w];
         if (!f || std::any_of(d.tasks.begin(), d.tasks.end(), [&](const task_info& t) { return t.id == f; })) continue;
@@ -390,9 +446,40 @@ task_dump detail::dump_core(runtime_core& core_ref) {
         t.id = f;
         t.running = true;
         t.worker = static_cast<int>(w);
-        t.detail = "has not suspended yet: not in the registry, nothing more is known";
+        set_site(t, running_sites[w]);
         d.tasks.push_back(std::move(t));
     }
+    // Spawned and not started yet.
+    for (const queued& q : unstarted) {
+        task_info t;
+        t.id = q.frame;
+        t.queued = true;
+        set_site(t, q.site);
+        d.tasks.push_back(std::move(t));
+    }
+    // Parents: who awaits each task (join, group join), else who spawned it.
+    std::unordered_map<std::uint64_t, std::uint64_t> spawner_of;
+    for (const queued& q : unstarted)
+        if (q.spawner) spawner_of[q.frame] = q.spawner;
+    for (auto& t : d.tasks) {
+        if (t.parent) continue;
+        if (auto it = parent_of.find(promise_base::of_frame(reinterpret_cast<void*>(t.id))); it != parent_of.end()) {
+            t.parent = it->second;
+            t.parent_is_spawner = false;
+        } else if (auto sp = spawner_of.find(t.id); sp != spawner_of.end()) {
+            t.parent = sp->second;
+            t.parent_is_spawner = true;
+        }
+    }
+    // A spawner that is not listed has ended: no parent (its address may serve a new task
+    // later, which must not adopt this one).
+    std::unordered_set<std::uint64_t> listed;
+    for (const auto& t : d.tasks) listed.insert(t.id);
+    for (auto& t : d.tasks)
+        if (t.parent_is_spawner && !listed.count(t.parent)) {
+            t.parent = 0;
+            t.parent_is_spawner = false;
+        }
     return d;
 }
 

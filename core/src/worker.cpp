@@ -20,6 +20,7 @@ namespace {
 }  // namespace
 
 [[gnu::tls_model("initial-exec")]] thread_local std::atomic<promise_base*> tl_running_root{nullptr};
+[[gnu::tls_model("initial-exec")]] thread_local std::atomic<std::uint16_t> tl_running_site{0};
 
 worker* current_worker() noexcept { return tl_worker; }
 
@@ -56,11 +57,13 @@ void basic_worker<Pool>::run() {
         }
     }
     tl_worker = this;
+    running_site_.store(&tl_running_site, std::memory_order_release);
     running_root_.store(&tl_running_root, std::memory_order_release);
     services_->attach();
     run_loop();
     services_->detach();
     running_root_.store(nullptr, std::memory_order_release);
+    running_site_.store(nullptr, std::memory_order_release);
     tl_worker = nullptr;
 }
 

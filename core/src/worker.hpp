@@ -173,6 +173,31 @@ public:
         auto* r = running_root_.load(std::memory_order_acquire);
         return r ? r->load(std::memory_order_relaxed) : nullptr;
     }
+    // Any thread: the spawn site of running_root() (0 between tasks). Read it between two
+    // reads of running_root() that agree, to pair it with that task.
+    std::uint16_t running_site() const noexcept {
+        auto* s = running_site_.load(std::memory_order_acquire);
+        return s ? s->load(std::memory_order_relaxed) : 0;
+    }
+    // Any thread, for the task dump: takes every entry of the queue and the LIFO slots (as
+    // a thief does, so each is taken once) and appends them to `out`. The caller owns them
+    // and must put them back (the global queue). Bounded: the owner may push meanwhile.
+    void take_all(std::vector<void*>& out) {
+        local_queue into(static_cast<std::uint32_t>(queue_.capacity()));
+        const std::uint64_t limit = 2 * queue_.capacity() + lifo_slots::slots;
+        const std::size_t start = out.size();
+        while (out.size() - start < limit) {
+            void* t = queue_.steal_into(into);
+            if (!t) break;
+            out.push_back(t);
+            while (void* u = into.pop()) out.push_back(u);
+        }
+        for (std::uint32_t i = 0; i < lifo_slots::slots; ++i) {
+            void* t = lifo_.steal();
+            if (!t) break;
+            out.push_back(t);
+        }
+    }
     // Any thread: the stall detector's progress counter — resumptions started plus tasks
     // spawned or woken onto this worker (a task spawning in a loop, as weft-bench's W1
     // does, is working with the runtime, not blocking it).
@@ -366,6 +391,7 @@ private:
     int budget_ = task_budget;
     bool searching_ = false;
     std::atomic<std::atomic<promise_base*>*> running_root_{nullptr};  // the thread's tl_running_root
+    std::atomic<std::atomic<std::uint16_t>*> running_site_{nullptr};  // the thread's tl_running_site
 
     struct counters {
         counter polled, spawned, steal_attempts, stolen, parks, unparks, global_pops, overflows;

@@ -5,7 +5,10 @@
 // docs/http.md's two programs (examples/http_hello, examples/http_fetch) work together.
 // examples/crawler fetches https:// URLs from examples/tls_echo_server (--mode http) with
 // --ca-file, and names the verification failure without it.
-// The program paths come from meson (argv[1..5]).
+// http_server --metrics-port serves /metrics (parsed by prometheus_client's parser, as a
+// scrape would) and /tasks (text and JSON) from a second listener, under both drivers.
+// The program paths come from meson (argv[1..5]); argv[6..7]: the python3 that has
+// prometheus_client and tests/obs/check_prometheus.py.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -13,6 +16,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -31,6 +36,8 @@ const char* crawler_path = nullptr;
 const char* hello_path = nullptr;
 const char* fetch_path = nullptr;
 const char* tls_server_path = nullptr;
+const char* python_path = nullptr;
+const char* prometheus_checker = nullptr;
 
 struct child {
     pid_t pid = -1;
@@ -103,6 +110,76 @@ TEST(http_programs, http_server_keeps_the_w8_contract) {
             EXPECT_EQ(wait_exit(c.pid), 0) << driver << " signal " << sig;
             ::close(c.out);
         }
+    }
+}
+
+// One GET of url: status, content type and body.
+struct fetched {
+    unsigned status = 0;
+    std::string type, body;
+};
+fetched get(const std::string& url) {
+    runtime rt(runtime_config{.workers = 1});
+    auto fetch = [](std::string u) -> task<fetched> {
+        http::client client;
+        auto r = co_await client.get(u);
+        fetched f{r.status(), std::string(r.header("content-type").value_or("")), {}};
+        f.body = co_await r.text();
+        co_return f;
+    };
+    return rt.block_on(fetch(url));
+}
+
+TEST(http_programs, http_server_serves_metrics_and_tasks_on_a_second_port) {
+    if (!http_server_path) GTEST_SKIP() << "examples not built";
+    for (const char* driver : {"epoll", "io_uring"}) {
+        child c = start({http_server_path, "--port", "0", "--metrics-port", "0", "--threads", "2", "--driver", driver});
+        ASSERT_GT(c.pid, 0);
+        struct reaper {  // a failed assertion or a throw must not leave the server running
+            child& c;
+            ~reaper() {
+                if (c.pid > 0) {
+                    ::kill(c.pid, SIGKILL);
+                    wait_exit(c.pid);
+                }
+                if (c.out >= 0) ::close(c.out);
+            }
+        } reap{c};
+        const std::string mline = read_line(c.out);
+        ASSERT_EQ(mline.rfind("metrics on 127.0.0.1:", 0), 0u) << mline;
+        const std::string line = read_line(c.out);
+        ASSERT_EQ(line.rfind("listening on 127.0.0.1:", 0), 0u) << line;
+        const std::string metrics = "http://" + mline.substr(std::string("metrics on ").size());
+        const std::string app = "http://" + line.substr(std::string("listening on ").size()) + "/";
+        EXPECT_NE(metrics, app);
+        EXPECT_EQ(get(app).body, "Hello, World!");  // the application port still answers
+
+        const fetched m = get(metrics + "/metrics");
+        EXPECT_EQ(m.status, 200u);
+        EXPECT_EQ(m.type.rfind("text/plain; version=0.0.4", 0), 0u) << m.type;
+        EXPECT_NE(m.body.find("weft_tasks_polled_total{worker=\"1\"}"), std::string::npos) << m.body;
+        if (python_path && prometheus_checker) {
+            const std::string path = ::testing::TempDir() + "weft_http_server_metrics_" + driver + ".prom";
+            std::ofstream(path) << m.body;
+            const std::string cmd = std::string(python_path) + " " + prometheus_checker + " " + path +
+                                    " weft_tasks_polled weft_poll_duration_seconds weft_live_tasks weft_open_fds";
+            EXPECT_EQ(std::system(cmd.c_str()), 0) << m.body;
+        }
+
+        const fetched t = get(metrics + "/tasks");
+        EXPECT_EQ(t.status, 200u);
+        EXPECT_EQ(t.body.rfind("weft task dump:", 0), 0u) << t.body;
+        EXPECT_NE(t.body.find("\"metrics listener\""), std::string::npos) << t.body;
+        const fetched j = get(metrics + "/tasks?format=json");
+        EXPECT_EQ(j.status, 200u);
+        EXPECT_EQ(j.type.rfind("application/json", 0), 0u) << j.type;
+        EXPECT_EQ(j.body.rfind("{", 0), 0u) << j.body;
+        EXPECT_NE(j.body.find("\"name\":\"metrics listener\""), std::string::npos) << j.body;
+        EXPECT_EQ(get(metrics + "/nothing").status, 404u);
+
+        ::kill(c.pid, SIGTERM);
+        EXPECT_EQ(wait_exit(c.pid), 0) << driver;
+        c.pid = -1;
     }
 }
 
@@ -246,6 +323,10 @@ int main(int argc, char** argv) {
     }
     if (argc > 5) {
         weft::test::tls_server_path = argv[5];
+    }
+    if (argc > 7) {
+        weft::test::python_path = argv[6];
+        weft::test::prometheus_checker = argv[7];
     }
     return RUN_ALL_TESTS();
 }

@@ -2,6 +2,8 @@
 // under both I/O drivers; text and JSON; cancellation racing with dumps; the dump signal.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <map>
 #include <mutex>
@@ -128,10 +130,12 @@ TEST_P(task_dump, shows_every_wait_state_with_its_spawn_site_and_parent) {
     weft::runtime rt(config(2));
     rt.block_on(set_up(&w));
     // The joiner runs "joined" inline, so it is not in the registry: count what the dump sees.
-    // Until every named task is seen (a weft-internal task may be counted meanwhile).
+    // Until every named task is seen waiting (a task still queued or running is listed too,
+    // and a weft-internal task may be counted meanwhile).
     auto all_named = [](const weft::task_dump& dump) {
         std::size_t named = 0;
-        for (const auto& t : dump.tasks) named += !t.name.empty();
+        for (const auto& t : dump.tasks)
+            named += !t.name.empty() && !t.running && !t.queued && t.waiting_on != weft::wait_kind::none;
         return named >= waiting_tasks;
     };
     weft::task_dump d = weft::dump_tasks(rt);
@@ -224,6 +228,125 @@ TEST_P(task_dump, shows_the_task_that_runs_the_dump_as_running) {
     EXPECT_EQ(self->worker, 0);
     EXPECT_EQ(self->spawn_line, line) << d.to_text();
     EXPECT_NE(d.to_text().find("running on worker 0"), std::string::npos) << d.to_text();
+}
+
+// A worker busy in a task that never suspended, with the tasks it spawned still queued
+// behind it: the dump lists the running one with its site, and the queued ones with theirs
+// and their spawner as parent; they still all run once the worker is free.
+weft::task<> await_handle(weft::join_handle<> h) { co_await h; }
+
+struct busy_world {
+    std::atomic<bool> release{false};
+    std::atomic<int> ran{0};
+    std::atomic<bool> spawned{false};
+    unsigned busy_line = 0, queued_line = 0;
+};
+weft::task<> count_run(busy_world* b) {
+    b->ran.fetch_add(1);
+    co_return;
+}
+weft::task<> busy(busy_world* b) {
+    for (int i = 0; i < 3; ++i) {
+        // clang-format off
+        weft::spawn(count_run(b), weft::task_name{"queued"}).detach(); b->queued_line = __LINE__;
+        // clang-format on
+    }
+    b->spawned.store(true);
+    // Never suspends: the worker is ours until the test lets go (bounded: 30 s).
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    while (!b->release.load() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(1ms);
+    co_return;
+}
+
+TEST_P(task_dump, lists_running_and_queued_tasks_that_never_suspended) {
+    busy_world b;
+    auto cfg = config(1);
+    cfg.stall_threshold_ms = 0;  // the busy task blocks on purpose
+    weft::runtime rt(cfg);
+    // clang-format off
+    auto h = rt.spawn(busy(&b), weft::task_name{"busy"}); b.busy_line = __LINE__;
+    // clang-format on
+    for (int i = 0; i < 5000 && !b.spawned.load(); ++i) std::this_thread::sleep_for(1ms);
+    ASSERT_TRUE(b.spawned.load());
+    const weft::task_dump d = weft::dump_tasks(rt);
+    b.release.store(true);
+    const weft::task_info* running = find(d, "busy");
+    ASSERT_NE(running, nullptr) << d.to_text();
+    EXPECT_TRUE(running->running) << d.to_text();
+    EXPECT_EQ(running->worker, 0);
+    EXPECT_EQ(running->spawn_line, b.busy_line) << d.to_text();
+    int queued = 0;
+    for (const auto& t : d.tasks) {
+        if (t.name != "queued") continue;
+        ++queued;
+        EXPECT_TRUE(t.queued) << d.to_text();
+        EXPECT_FALSE(t.running);
+        EXPECT_EQ(t.spawn_line, b.queued_line) << d.to_text();
+        EXPECT_EQ(t.parent, running->id) << d.to_text();  // its spawner, still running
+        EXPECT_TRUE(t.parent_is_spawner);
+    }
+    EXPECT_EQ(queued, 3) << d.to_text();
+    const std::string text = d.to_text();
+    EXPECT_NE(text.find("\"busy\" spawned at"), std::string::npos) << text;
+    EXPECT_NE(text.find("— running on worker 0"), std::string::npos) << text;
+    EXPECT_NE(text.find("── task"), std::string::npos) << text;  // drawn under the spawner
+    EXPECT_NE(text.find("— queued"), std::string::npos) << text;
+    const auto j = nlohmann::json::parse(d.to_json());
+    int json_queued = 0;
+    for (const auto& t : j["tasks"])
+        if (t["name"] == "queued") {
+            ++json_queued;
+            EXPECT_EQ(t["state"], "queued");
+            EXPECT_EQ(t["parent_relation"], "spawned");
+        }
+    EXPECT_EQ(json_queued, 3);
+    // The queued tasks were put back: they all run.
+    rt.block_on(await_handle(std::move(h)));
+    for (int i = 0; i < 5000 && b.ran.load() < 3; ++i) std::this_thread::sleep_for(1ms);
+    EXPECT_EQ(b.ran.load(), 3);
+}
+
+// A detached task spawned from inside a task hangs under its spawner in the tree (nobody
+// awaits it); once a task awaits it, that one is its parent instead.
+weft::task<> detached_child(weft::event* e) { co_await e->wait(); }
+weft::task<> spawner(weft::event* e, std::atomic<unsigned>* line) {
+    // clang-format off
+    weft::spawn(detached_child(e), weft::task_name{"detached"}).detach(); line->store(__LINE__);
+    // clang-format on
+    co_await e->wait();
+}
+
+TEST_P(task_dump, a_detached_task_hangs_under_its_spawner) {
+    weft::event e;
+    std::atomic<unsigned> line{0};
+    weft::runtime rt(config(2));
+    auto h = rt.spawn(spawner(&e, &line), weft::task_name{"spawner"});
+    weft::task_dump d = weft::dump_tasks(rt);
+    for (int i = 0; i < 5000 && !(find(d, "detached") && find(d, "spawner") &&
+                                  find(d, "detached")->waiting_on == weft::wait_kind::event &&
+                                  find(d, "spawner")->waiting_on == weft::wait_kind::event);
+         ++i) {
+        std::this_thread::sleep_for(1ms);
+        d = weft::dump_tasks(rt);
+    }
+    const weft::task_info* child = find(d, "detached");
+    const weft::task_info* parent = find(d, "spawner");
+    ASSERT_NE(child, nullptr) << d.to_text();
+    ASSERT_NE(parent, nullptr) << d.to_text();
+    EXPECT_EQ(child->parent, parent->id) << d.to_text();
+    EXPECT_TRUE(child->parent_is_spawner);
+    EXPECT_EQ(child->spawn_line, line.load());
+    EXPECT_EQ(parent->parent, 0u);  // spawned from outside any task
+    const std::string text = d.to_text();
+    EXPECT_LT(text.find("\"spawner\""), text.find("\"detached\"")) << text;
+    EXPECT_NE(text.find("└── task"), std::string::npos) << text;
+    const auto j = nlohmann::json::parse(d.to_json());
+    for (const auto& t : j["tasks"])
+        if (t["name"] == "detached") {
+            EXPECT_EQ(t["parent_relation"], "spawned") << j.dump(2);
+        }
+    e.set();
+    rt.block_on(await_handle(std::move(h)));
 }
 
 // Cancels racing with dumps: a cancel() that arrives while the dump holds a task's waiter

@@ -9,12 +9,18 @@
 // task_group::spawn, or the weft::task_name given there), what it waits on while suspended
 // (a sleep and its deadline, a read or write on descriptor N and since when, a channel,
 // queue, mutex, semaphore, event, condition variable, latch or barrier, the join of task K,
-// a task group's join) and its parent in the await tree: the task that awaits its
-// join_handle, or that joins its task group. Tasks nobody awaits are roots of the tree.
-// A task that runs on a worker right now is marked `running`. Tasks that were spawned and
-// have not started yet, and tasks that never suspended, are not in the registry the dump
-// walks (registering costs a lock, paid at a task's first suspension): they show up in the
-// `queued` count and, when on a worker, as that worker's running task.
+// a task group's join) and its parent in the tree: the task that awaits its join_handle,
+// or that joins its task group, or else the task that spawned it (asyncio pstree's and
+// tokio-console's parent). Tasks spawned from outside any task are roots of the tree. The
+// spawner is recorded as an address in a word of the promise that a join uses later (no
+// lock, no byte more): if the spawner has ended and its memory went to a new task, that
+// task may show as the parent.
+// A task that runs on a worker right now is marked `running` (with its site, which the
+// worker publishes when it resumes a task, also for a task that never suspended). Tasks in
+// the run queues — spawned and not started, or woken and not run yet — are marked
+// `queued`: the dump takes the queues' entries for the moment it reads them (so that no
+// such task can run and end meanwhile) and puts them in the global queue afterwards; they
+// lose their place and their worker, which is harmless for a rare dump.
 //
 // runtime_config::dump_signal (off by default; e.g. SIGUSR1) writes the dump to the log
 // when the process receives that signal: `kill -USR1 <pid>` on a live server.
@@ -63,15 +69,20 @@ const char* to_string(wait_kind k) noexcept;
 
 // One task of a dump: who spawned it, where it runs or what it waits on, its parent.
 struct task_info {
-    std::uint64_t id = 0;      // the task's address (stable while it lives; 0x-printed)
-    std::uint64_t parent = 0;  // the id of the task awaiting it (join, group join), 0 if none
-    std::string spawn_file;    // empty: spawned by weft itself (block_on's driver, when_all)
+    std::uint64_t id = 0;  // the task's address (stable while it lives; 0x-printed)
+    // The id of the task awaiting it (join, group join); if none, of the task that spawned
+    // it (a detached spawn from inside a task); 0 if neither.
+    std::uint64_t parent = 0;
+    // True when `parent` is the spawner, not a task awaiting this one.
+    bool parent_is_spawner = false;
+    std::string spawn_file;  // empty: spawned by weft itself (block_on's driver, when_all)
     // Function that spawned it (gcc: its signature; clang 14: its name).
     std::string spawn_function;
     // Line of the spawn call.
     std::uint32_t spawn_line = 0;
     std::string name;      // weft::task_name given at spawn
     bool running = false;  // on a worker right now
+    bool queued = false;   // in a run queue: spawned and not started, or woken and not yet run
     int worker = -1;       // which worker, if running
     // What it waits on (wait_kind::none while running or queued).
     wait_kind waiting_on = wait_kind::none;
@@ -88,7 +99,7 @@ struct task_info {
 // A snapshot of a runtime's tasks (weft::dump_tasks), as text or JSON.
 struct task_dump {
     std::vector<task_info> tasks;               // suspended or running tasks, parents before children
-    std::uint64_t queued = 0;                   // entries in the run queues (new tasks, woken tasks)
+    std::uint64_t queued = 0;                   // entries in the run queues when the dump began
     std::vector<std::uint64_t> running_frames;  // per worker: the id of the task it runs, 0 if idle
     // Workers of the runtime.
     std::uint32_t workers = 0;

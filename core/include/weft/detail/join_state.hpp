@@ -136,7 +136,7 @@ struct join_waiter : canceller {
             // The child is ours alone: relaxed stores, canceller armed by the child if needed.
             child.link_.store(reinterpret_cast<std::uintptr_t>(this), std::memory_order_relaxed);
             state.store(s | waiter, std::memory_order_relaxed);
-            set_running_root(&child);
+            set_running_root(&child, child.site());
             return std::coroutine_handle<>::from_address(child_frame_);
         } else if (root->install_canceller(this)) {
             installed_ = true;
@@ -173,6 +173,8 @@ struct join_waiter : canceller {
     void* child_frame_ = nullptr;
 };
 
+static_assert(alignof(join_waiter) >= 4, "bit 1 of a root's link_ tells a spawner from a join_waiter");
+
 // The first suspension of a root (note_suspend_slow): if a task awaits it inline (it took
 // us back from its LIFO slots and runs us by symmetric transfer), that waiter installs its
 // canceller now, since we may stay suspended for long (see join_waiter).
@@ -190,7 +192,7 @@ inline std::coroutine_handle<> complete_root(promise_base& p, void* frame) noexc
     std::uint64_t prev = p.up_.fetch_or(join_bits::complete, std::memory_order_acq_rel);
     if (prev & join_bits::waiter) {
         join_waiter* w = p.waiter();
-        set_running_root(w->root_);
+        set_running_root(w->root_, w->root_->site());
         return w->parent_;
     }
     set_running_root(nullptr);  // before the frame may go: nothing of it runs any more

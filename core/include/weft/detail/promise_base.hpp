@@ -59,6 +59,10 @@ inline constexpr std::size_t promise_offset = 16;
 //   link_    non-root: the awaiting frame's address (continuation);
 //            root: the join_waiter awaiting our handle, bit 0 set once it has installed its
 //            canceller ("armed"). Atomic: a waiter on another thread may store it while we run.
+//            Until a waiter comes: the root that spawned us, with bits 0 and 1 set
+//            (spawner_tag: "armed", so nothing arms it), for the task dump's tree. Only ever
+//            compared with the addresses of live tasks, never dereferenced: the spawner may
+//            have ended.
 //   up_      non-root: our root's promise_base*; root: the packed root word (root_bits):
 //            the join protocol bits (join_state.hpp), the registry slot and the runtime id.
 //            Atomic: the join handle, the registry and wakers touch it from other threads.
@@ -119,8 +123,20 @@ struct promise_base {
     std::exception_ptr take_error() noexcept;
 
     static bool waiter_needs_arming(std::uintptr_t w) noexcept { return w != 0 && !(w & 1); }
+    // Roots: link_ names the spawner (a join_waiter is 8-aligned: bit 1 is clear in its word).
+    static constexpr std::uintptr_t spawner_tag = 3;
+    // Roots only: the root that was running on this thread when we were spawned, if no task
+    // awaits us (yet); nullptr otherwise. For the task dump: compare, never dereference.
+    const promise_base* spawner() const noexcept {
+        const std::uintptr_t w = link_.load(std::memory_order_relaxed);
+        return (w & spawner_tag) == spawner_tag ? reinterpret_cast<const promise_base*>(w & ~spawner_tag) : nullptr;
+    }
+    // Roots: the join_waiter in link_ (nullptr while it names the spawner). Dereference it
+    // only while the join bits say `waiter`: an earlier waiter may have gone.
     join_waiter* waiter() const noexcept {
-        return reinterpret_cast<join_waiter*>(link_.load(std::memory_order_relaxed) & ~std::uintptr_t{1});
+        const std::uintptr_t w = link_.load(std::memory_order_relaxed);
+        if ((w & spawner_tag) == spawner_tag) return nullptr;
+        return reinterpret_cast<join_waiter*>(w & ~std::uintptr_t{1});
     }
 
     // Non-roots: the frame that awaits us.
@@ -185,7 +201,11 @@ struct promise_base {
     }
     // Turns this task into a root of the runtime with id `core_id`, spawned at `site`
     // (before anyone sees it).
+    // The spawner is the root running on this thread (tl_running_root), if any: one
+    // thread-local load, no lock.
     void make_root(std::uint16_t core_id, std::uint16_t site = 0) noexcept {
+        if (const promise_base* by = tl_running_root.load(std::memory_order_relaxed))
+            link_.store(reinterpret_cast<std::uintptr_t>(by) | spawner_tag, std::memory_order_relaxed);
         up_.store(root_bits::is_root | (std::uint64_t{core_id} << root_bits::core_shift) |
                       ((std::uint64_t{site} & root_bits::site_mask) << root_bits::site_shift),
                   std::memory_order_relaxed);

@@ -27,8 +27,14 @@ enum class schedule_hint : std::uint8_t {
 // resumption, and the two symmetric transfers that move to another root (a finished root
 // resuming the task that awaits its handle; a join running its child inline) update it.
 // Read from other threads through worker::running_root(); never dereferenced there.
+// With it, the root's spawn site (spawn_site.hpp), so that the dump can name a running task
+// that never suspended without reading its frame (it may end at any time).
 [[gnu::tls_model("initial-exec")]] extern thread_local std::atomic<promise_base*> tl_running_root;
-inline void set_running_root(promise_base* r) noexcept { tl_running_root.store(r, std::memory_order_relaxed); }
+[[gnu::tls_model("initial-exec")]] extern thread_local std::atomic<std::uint16_t> tl_running_site;
+inline void set_running_root(promise_base* r, std::uint16_t site = 0) noexcept {
+    tl_running_root.store(r, std::memory_order_relaxed);
+    tl_running_site.store(site, std::memory_order_relaxed);
+}
 
 // The runtime whose worker is running on this thread, or nullptr.
 runtime_core* current_core() noexcept;
