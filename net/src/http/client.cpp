@@ -62,13 +62,20 @@ void check_scheme(const std::string& method, const url& u) {
 
 // TCP connect, then (https://) the TLS handshake: SNI and the certificate check from the
 // URL's host, the session cached per host:port. The caller bounds both with one timeout.
-task<detail::any_stream> open_transport(const url& u, net::tls_context ctx) {
+task<detail::any_stream> open_transport(const url& u, std::optional<net::tls_context> ctx) {
     net::tcp_stream s = co_await net::tcp_stream::connect(u.host(), u.port());
     s.set_nodelay(true);
-    if (u.scheme() == "http") co_return detail::any_stream(std::move(s));
-    auto tls = net::tls_stream<net::tcp_stream>::client(std::move(s), ctx, u.host(), u.authority());
+    if (!ctx) co_return detail::any_stream(std::move(s));
+    auto tls = net::tls_stream<net::tcp_stream>::client(std::move(s), *ctx, u.host(), u.authority());
     co_await tls.handshake();
     co_return detail::any_stream(std::move(tls));
+}
+
+// The client's context when the options give none: the system trust store, ALPN http/1.1.
+net::tls_context default_client_tls() {
+    net::tls_context c = net::tls_context::client();
+    c.set_alpn({"http/1.1"});
+    return c;
 }
 
 }  // namespace
@@ -175,11 +182,16 @@ client::client(client_options opts)
         throw config_error("code", "http::client_options::expect_timeout",
                            std::to_string(opts_.expect_timeout.count()) + " ms",
                            "must be positive (or expect_continue_threshold 0: no Expect)");
-    if (!opts_.tls) {
-        opts_.tls = net::tls_context::client();
-        opts_.tls->set_alpn({"http/1.1"});
-    }
+    // With a CA file the context is made now, so that a bad file is an error here; without
+    // one it waits for the first https:// request (client_pool::default_tls).
+    if (!opts_.tls && !opts_.ca_file.empty()) opts_.tls = default_client_tls();
     if (!opts_.ca_file.empty()) opts_.tls->load_verify_file(opts_.ca_file);
+}
+
+net::tls_context client::tls_for_https() {
+    if (opts_.tls) return *opts_.tls;
+    std::call_once(pool_->default_tls_once, [this] { pool_->default_tls = default_client_tls(); });
+    return *pool_->default_tls;
 }
 
 client::~client() { pool_->close_idle(); }
@@ -280,7 +292,9 @@ task<client_response> client::exchange(const std::string& method, const url& u, 
             std::string failure;
             client_error::kind_t kind = client_error::connect;
             try {
-                detail::any_stream s = co_await weft::timeout(opts_.connect_timeout, open_transport(u, *opts_.tls));
+                std::optional<net::tls_context> tls;
+                if (u.scheme() == "https") tls = tls_for_https();
+                detail::any_stream s = co_await weft::timeout(opts_.connect_timeout, open_transport(u, std::move(tls)));
                 conn = std::make_unique<detail::client_conn>(
                     std::move(s), detail::parser_limits{opts_.max_header_bytes, opts_.max_header_bytes, 1000});
                 pool_->opened.fetch_add(1, std::memory_order_relaxed);

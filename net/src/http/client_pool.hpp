@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -27,6 +28,7 @@
 #include <weft/event.hpp>
 #include <weft/http/detail/any_stream.hpp>
 #include <weft/http/detail/http1_parser.hpp>
+#include <weft/net/tls_context.hpp>
 #include <weft/task.hpp>
 
 namespace weft::http::detail {
@@ -62,6 +64,14 @@ public:
     std::size_t idle_count() const noexcept;
 
     std::atomic<std::uint64_t> opened{0};
+
+    // The client's own TLS context when client_options gives none (system trust store, ALPN
+    // http/1.1), made by the first https:// request: loading the trust store costs tens of
+    // milliseconds of CPU (a stall warning in a debug build) that an http://-only client
+    // should not pay at construction. call_once: a failure throws to that request and the
+    // next one tries again.
+    std::once_flag default_tls_once;
+    std::optional<net::tls_context> default_tls;
 
 private:
     struct waiter {

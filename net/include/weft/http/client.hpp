@@ -102,7 +102,8 @@ struct client_options {
     // The User-Agent field sent with each request that sets none (empty: none sent).
     std::string user_agent = "weft";
     // HTTPS: the TLS context of https:// connections (a client context; a shared handle).
-    // None: the client makes tls_context::client() with ALPN http/1.1 when it is built.
+    // None: the client makes tls_context::client() with ALPN http/1.1 on its first https://
+    // request (or when it is built, if ca_file is set).
     std::optional<net::tls_context> tls;
     // A CA certificate file (PEM) trusted besides the context's (a private CA); loaded into
     // the context when the client is built: tls_context_error naming the file if it cannot.
@@ -206,6 +207,8 @@ private:
     task<client_response> start(std::string method, std::string url, request_options opts);
     task<client_response> run(std::string method, std::string url, request_options opts);
     task<client_response> exchange(const std::string& method, const http::url& u, const request_options& opts);
+    // The context of https:// connections: opts_.tls, else the pool's default (made once).
+    net::tls_context tls_for_https();
 
     client_options opts_;
     std::shared_ptr<detail::client_pool> pool_;
