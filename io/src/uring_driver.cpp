@@ -193,13 +193,6 @@ bool uring_driver::drive(std::chrono::nanoseconds timeout) noexcept {
     if (pending_cancels_.load(std::memory_order_relaxed)) submit_cancels();
     bool any = reap();
     ring_lock_.lock();
-    if (!wake_armed_) {
-        io_uring_sqe* sqe = get_sqe();
-        io_uring_prep_read(sqe, wake_fd_, &wake_buf_, sizeof wake_buf_, 0);
-        io_uring_sqe_set_data64(sqe, tag_wake);
-        ++unsubmitted_;
-        wake_armed_ = true;
-    }
     if (any || timeout.count() == 0) {
         // Submit what is queued and, if nothing was ready, run the task work of completions
         // that wait for a kernel entry of their submitter (a worker spinning before it parks
@@ -209,6 +202,18 @@ bool uring_driver::drive(std::chrono::nanoseconds timeout) noexcept {
         ring_lock_.unlock();
         if (!any) any = reap();
         return any;
+    }
+    // The read of the wake-up eventfd is armed here, by the owner about to wait, never by a
+    // helper's drive(0): the kernel completes a read that had to wait for data through the
+    // task work of the thread that submitted it, and a helper that submitted it and then
+    // exited (a worker ending at shutdown) left it uncompleted: the owner slept through
+    // every kick (a TSan run hung in runtime shutdown with one worker in this wait).
+    if (!wake_armed_) {
+        io_uring_sqe* sqe = get_sqe();
+        io_uring_prep_read(sqe, wake_fd_, &wake_buf_, sizeof wake_buf_, 0);
+        io_uring_sqe_set_data64(sqe, tag_wake);
+        ++unsubmitted_;
+        wake_armed_ = true;
     }
     ring_lock_.unlock();
     // Only the owner waits (park() holds the poll lock): no one else touches the ring's
