@@ -72,7 +72,7 @@ CMAKE
     cp "$root/tests/consumer/deep_await.cpp" "$root/tests/consumer/version_check.cpp" "$root/tests/core_only.cpp" "$dir/"
     cmake -S "$dir" -B "$dir/build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Debug \
         -DCMAKE_CXX_COMPILER="$cxx_gcc" > "$dir/configure.log" 2>&1 || { cat "$dir/configure.log" >&2; exit 1; }
-    cmake --build "$dir/build" -j2 > "$dir/build.log" 2>&1 || { cat "$dir/build.log" >&2; exit 1; }
+    cmake --build "$dir/build" -j"$(nproc)" > "$dir/build.log" 2>&1 || { cat "$dir/build.log" >&2; exit 1; }
 }
 
 # run_consumer_programs DIR [LD_LIBRARY_PATH]: runs what cmake_consumer built.
@@ -131,7 +131,7 @@ PKG_CONFIG_PATH="$pcpath" meson setup "$tmp/meson-installed/build" "$tmp/meson-i
     { cat "$tmp/meson-installed.log" >&2; exit 1; }
 grep -q "Run-time dependency weft found: YES $version" "$tmp/meson-installed.log" ||
     { echo "README's meson.build did not find the installed weft.pc" >&2; exit 1; }
-ninja -C "$tmp/meson-installed/build" -j2 >/dev/null
+ninja -C "$tmp/meson-installed/build" -j"$(nproc)" >/dev/null
 LD_LIBRARY_PATH="$libdir" "$tmp/meson-installed/build/app" | grep "55 500500 500000500000 5050" >/dev/null
 asan_flags=$(PKG_CONFIG_PATH="$pcpath" pkg-config --variable=cflags_asan weft)
 for cxx in $cxx_gcc $cxx_clang; do
@@ -179,7 +179,7 @@ if [ ! -f "$static_build/build.ninja" ]; then
     meson setup "$static_build" "$root" -Ddefault_library=static -Dtests=disabled -Dbenchmarks=disabled \
         -Dexamples=disabled -Dbuildtype=debugoptimized >/dev/null
 fi
-ninja -C "$static_build" -j2 >/dev/null
+ninja -C "$static_build" -j"$(nproc)" >/dev/null
 spcpath=$(stage "$static_build" "$tmp/stage-static")
 static_line=${readme_line/--cflags --libs/--static --cflags --libs}
 (cd "$tmp" && export PKG_CONFIG_PATH="$spcpath" && eval "${static_line/c++/$cxx_gcc} -o readme_static")
@@ -210,7 +210,7 @@ MESON
 cp "$root/tests/consumer/deep_await.cpp" "$root/tests/consumer/version_check.cpp" "$tmp/parent/"
 cp "$root/examples/readme.cpp" "$tmp/parent/app.cpp"
 meson setup "$tmp/parent/build" "$tmp/parent" --force-fallback-for=weft --prefix=/usr --buildtype=debug >/dev/null
-ninja -C "$tmp/parent/build" -j2 >/dev/null
+ninja -C "$tmp/parent/build" -j"$(nproc)" >/dev/null
 "$tmp/parent/build/app" | grep "55 500500 500000500000 5050" >/dev/null
 "$tmp/parent/build/version_check" | grep "ok$" >/dev/null
 "$tmp/parent/build/deep" | grep "deep_await: ok" >/dev/null  # -O0 (buildtype=debug): the dependency's flags

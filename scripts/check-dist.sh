@@ -45,7 +45,7 @@ command -v ccache >/dev/null && cxx="ccache g++"
 export CCACHE_NOHASHDIR=1 CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 (cd "$src" && CXX="$cxx" meson setup build -Dbuildtype=debugoptimized -Dtests=enabled -Dexamples=enabled \
     -Dbenchmarks=disabled >/dev/null)
-ninja -C "$src/build" -j2 >/dev/null
-meson test -C "$src/build" --num-processes 2 --print-errorlogs \
+ninja -C "$src/build" -j"$(nproc)" >/dev/null
+meson test -C "$src/build" --num-processes "$(nproc)" --print-errorlogs \
     --suite packaging --suite docs --suite examples --suite core
 echo "== dist ok: $(basename "$tarball")"

@@ -26,7 +26,7 @@ if [ ! -d build-fuzz/meson-private ]; then
 elif ! meson setup --reconfigure build-fuzz "${opts[@]}" >/dev/null 2>&1; then
   CXX=clang++-14 CC=clang-14 meson setup --wipe build-fuzz "${opts[@]}" >/dev/null  # options changed type
 fi
-ninja -C build-fuzz -j2 tests/fuzz/fuzz_http >/dev/null
+ninja -C build-fuzz -j"$(nproc)" tests/fuzz/fuzz_http >/dev/null
 mkdir -p build-fuzz/corpus
 cd build-fuzz
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./tests/fuzz/fuzz_http -max_total_time="$secs" -timeout=10 \

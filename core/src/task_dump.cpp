@@ -72,18 +72,23 @@ struct wait_describers {
     static void join(const canceller* c, wait_description& d) noexcept {
         auto* w = static_cast<const join_waiter*>(c);
         d.kind = wait_kind::join;
+        d.since_ns = wait_stamp_to_steady_ns(w->began_);
         d.object = reinterpret_cast<std::uintptr_t>(w->child_frame_);
         if (w->child_frame_ && d.add_child) d.add_child(d.ctx, promise_base::of_frame(w->child_frame_));
     }
     static void group_join(const canceller* c, wait_description& d) noexcept {
         auto* j = static_cast<const group_state::joiner*>(c);
         d.kind = wait_kind::group_join;
+        d.since_ns = wait_stamp_to_steady_ns(j->began);
         d.object = reinterpret_cast<std::uintptr_t>(j->group);
         if (j->group && d.add_child)
             if (!j->group->try_for_each_child([&](promise_base* r) { d.add_child(d.ctx, r); }))
                 d.detail = "children not listed: the group was busy";
     }
-    static void fan(const canceller*, wait_description& d) noexcept { d.kind = wait_kind::when_all; }
+    static void fan(const canceller* c, wait_description& d) noexcept {
+        d.kind = wait_kind::when_all;
+        d.since_ns = wait_stamp_to_steady_ns(static_cast<const fan_in*>(c)->began_);
+    }
     static bool register_all() noexcept {
         register_wait_describer(&join_waiter::on_cancel, &join);
         register_wait_describer(&group_state::joiner::on_cancel, &group_join);
@@ -133,6 +138,7 @@ bool describe_held(collected& c) noexcept {
         auto* w = static_cast<const sync_waiter*>(target);
         c.wait.kind = from_sync(w->kind());
         c.wait.object = w->list_address();
+        c.wait.since_ns = wait_stamp_to_steady_ns(w->began());
     } else {
         auto* k = static_cast<const canceller*>(target);
         c.wait.kind = wait_kind::unknown;
@@ -421,7 +427,8 @@ task_dump detail::dump_core(runtime_core& core_ref) {
         t.waiting_on = c.wait.kind;
         t.object = c.wait.object;
         if (c.wait.detail) t.detail = c.wait.detail;
-        if (c.wait.since_ns >= 0) t.waiting_s = static_cast<double>(now_ns - c.wait.since_ns) / 1e9;
+        // Coarse stamps (wait_stamp.hpp) may land a tick after now_ns: never negative.
+        if (c.wait.since_ns >= 0) t.waiting_s = std::max(0.0, static_cast<double>(now_ns - c.wait.since_ns) / 1e9);
         if (c.wait.until_ns >= 0) {
             t.has_deadline = true;
             t.deadline_in_s = static_cast<double>(c.wait.until_ns - now_ns) / 1e9;

@@ -29,6 +29,7 @@
 #include <weft/sleep.hpp>
 #include <weft/task_dump.hpp>
 #include <weft/task_group.hpp>
+#include <weft/when_all.hpp>
 
 #include "../io/io_test_support.hpp"
 
@@ -208,6 +209,67 @@ TEST_P(task_dump, shows_every_wait_state_with_its_spawn_site_and_parent) {
         }
     }
     EXPECT_TRUE(saw_child) << j.dump(2);
+}
+
+// Since when: every wait but a sleep (which shows its deadline instead) says how long it
+// has lasted. After 100 ms of real time each has lasted at least that long, give or take
+// the coarse clock's tick (wait_stamp.hpp: 1-4 ms; 40 ms of slack).
+TEST_P(task_dump, every_wait_but_a_sleep_says_since_when) {
+    world w;
+    weft::runtime rt(config(2));
+    rt.block_on(set_up(&w));
+    auto all_waiting = [](const weft::task_dump& dump) {
+        std::size_t named = 0;
+        for (const auto& t : dump.tasks) named += !t.name.empty() && t.waiting_on != weft::wait_kind::none;
+        return named >= waiting_tasks;
+    };
+    weft::task_dump d = weft::dump_tasks(rt);
+    for (int i = 0; i < 5000 && !all_waiting(d); ++i) {
+        std::this_thread::sleep_for(1ms);
+        d = weft::dump_tasks(rt);
+    }
+    ASSERT_TRUE(all_waiting(d)) << d.to_text();
+    std::this_thread::sleep_for(100ms);
+    d = weft::dump_tasks(rt);
+    for (const char* name : {"reader", "writer", "on_event", "on_semaphore", "on_mutex", "on_cv", "on_latch",
+                             "on_channel", "on_queue", "joiner", "group_owner", "child1", "child2"}) {
+        const weft::task_info* t = find(d, name);
+        ASSERT_NE(t, nullptr) << name << " missing from\n" << d.to_text();
+        EXPECT_GE(t->waiting_s, 0.06) << name << " (" << weft::to_string(t->waiting_on) << ")\n" << d.to_text();
+        EXPECT_LT(t->waiting_s, 3600.0) << name;
+    }
+    EXPECT_LT(find(d, "sleeper")->waiting_s, 0.0);  // not recorded: the deadline says it
+    EXPECT_NE(d.to_text().find("waiting on mutex"), std::string::npos);
+    const auto j = nlohmann::json::parse(d.to_json());
+    for (const auto& t : j["tasks"]) {
+        if (t["name"] == "on_event") {
+            EXPECT_TRUE(t["waiting_s"].is_number()) << t.dump();
+        }
+    }
+}
+
+weft::task<> fan_out(world* w) { co_await weft::when_all(on_event(w), on_event(w)); }
+
+TEST_P(task_dump, a_when_all_says_since_when) {
+    world w;
+    weft::runtime rt(config(2));
+    rt.block_on([](world* w) -> weft::task<> {
+        w->handles.push_back(weft::spawn(fan_out(w), weft::task_name{"fan"}));
+        co_return;
+    }(&w));
+    auto fan_waits = [](const weft::task_dump& dump) {
+        const weft::task_info* t = find(dump, "fan");
+        return t && t->waiting_on == weft::wait_kind::when_all;
+    };
+    weft::task_dump d = weft::dump_tasks(rt);
+    for (int i = 0; i < 5000 && !fan_waits(d); ++i) {
+        std::this_thread::sleep_for(1ms);
+        d = weft::dump_tasks(rt);
+    }
+    ASSERT_TRUE(fan_waits(d)) << d.to_text();
+    std::this_thread::sleep_for(100ms);
+    d = weft::dump_tasks(rt);
+    EXPECT_GE(find(d, "fan")->waiting_s, 0.06) << d.to_text();
 }
 
 weft::task<weft::task_dump> dump_from_inside(const weft::runtime* rt) {

@@ -7,14 +7,14 @@
 //
 // Each spawned task is listed with where it was spawned (the caller of spawn /
 // task_group::spawn, or the weft::task_name given there), what it waits on while suspended
-// (a sleep and its deadline, a read or write on descriptor N and since when, a channel,
-// queue, mutex, semaphore, event, condition variable, latch or barrier, the join of task K,
-// a task group's join) and its parent in the tree: the task that awaits its join_handle,
-// or that joins its task group, or else the task that spawned it (asyncio pstree's and
-// tokio-console's parent). Tasks spawned from outside any task are roots of the tree. The
-// spawner is recorded as an address in a word of the promise that a join uses later (no
-// lock, no byte more): if the spawner has ended and its memory went to a new task, that
-// task may show as the parent.
+// (a sleep and its deadline, a read or write on descriptor N, a channel, queue, mutex,
+// semaphore, event, condition variable, latch or barrier, the join of task K, a task
+// group's join, a when_all; each but a sleep with since when) and its parent in the tree:
+// the task that awaits its join_handle, or that joins its task group, or else the task
+// that spawned it (asyncio pstree's and tokio-console's parent). Tasks spawned from outside
+// any task are roots of the tree. The spawner is recorded as an address in a word of the
+// promise that a join uses later (no lock, no byte more): if the spawner has ended and its
+// memory went to a new task, that task may show as the parent.
 // A task that runs on a worker right now is marked `running` (with its site, which the
 // worker publishes when it resumes a task, also for a task that never suspended). Tasks in
 // the run queues — spawned and not started, or woken and not run yet — are marked

@@ -24,6 +24,7 @@
 #include <variant>
 
 #include <weft/detail/promise_base.hpp>
+#include <weft/detail/wait_stamp.hpp>
 #include <weft/error.hpp>
 #include <weft/join_handle.hpp>
 #include <weft/task.hpp>
@@ -91,6 +92,7 @@ protected:
         root_ = root;
         core_ = root->core();
         remaining_.store(count + 1, std::memory_order_relaxed);
+        began_ = wait_stamp_now();  // before the install: the dump reads it once installed
         if (root->install_canceller(this))
             installed_ = true;
         else
@@ -130,6 +132,7 @@ private:
     std::size_t child_count_ = 0;
     bool installed_ = false;
     bool cancelled_ = false;
+    std::uint32_t began_ = 0;  // when the wait began (wait_stamp.hpp), for the task dump
 };
 
 // One child: runs the task, stores the outcome, reports. `index` matters to when_any.

@@ -29,6 +29,7 @@
 
 #include <weft/detail/intrusive_list.hpp>
 #include <weft/detail/promise_base.hpp>
+#include <weft/detail/wait_stamp.hpp>
 #include <weft/detail/spin_lock.hpp>
 #include <weft/detail/wait_queue.hpp>
 #include <weft/error.hpp>
@@ -73,8 +74,9 @@ public:
         std::coroutine_handle<> handle;
         promise_base* root = nullptr;
         bool installed = false;
-        bool cancelled = false;  // the joining task was cancelled while it waited
-        bool waiting = false;    // it is joiner_ (under the lock; cleared by whoever unsets it)
+        bool cancelled = false;   // the joining task was cancelled while it waited
+        bool waiting = false;     // it is joiner_ (under the lock; cleared by whoever unsets it)
+        std::uint32_t began = 0;  // when the join began (wait_stamp.hpp), for the task dump
         joiner() noexcept : canceller{&joiner::on_cancel} {}
 
         static void on_cancel(canceller* c) noexcept {
@@ -157,6 +159,7 @@ public:
         j.group = this;
         j.handle = h;
         j.root = root;
+        j.began = wait_stamp_now();  // before the install: the dump reads it once installed
         if (root->install_canceller(&j)) {
             j.installed = true;
         } else {  // cancelled before joining: cancel the children and still wait for them

@@ -26,6 +26,7 @@
 
 #include <weft/detail/frame_allocator.hpp>
 #include <weft/detail/promise_base.hpp>
+#include <weft/detail/wait_stamp.hpp>
 #include <weft/error.hpp>
 
 namespace weft::detail {
@@ -70,7 +71,8 @@ struct join_waiter : canceller {
     promise_base* root_ = nullptr;  // the awaiting task's root
     bool installed_ = false;
     bool cancelled_ = false;
-    bool propagate_ = false;  // our cancellation cancels the child, and we wait for it
+    bool propagate_ = false;   // our cancellation cancels the child, and we wait for it
+    std::uint32_t began_ = 0;  // when the wait began (wait_stamp.hpp), for the task dump
 
     join_waiter() noexcept : canceller{&join_waiter::on_cancel} {}
 
@@ -111,9 +113,15 @@ struct join_waiter : canceller {
         // installed_ is written before the install: once installed, a cancel() on another
         // thread may resume the waiter at once, and it reads installed_ then.
         installed_ = true;
-        if (root_->install_canceller(this)) return;
+        if (install_stamped()) return;
         installed_ = false;
         on_cancel(this);  // cancellation was requested meanwhile: deliver it now
+    }
+
+    // Installs us as root_'s canceller, stamped first: the dump reads began_ once it is.
+    bool install_stamped() noexcept {
+        began_ = wait_stamp_now();
+        return root_->install_canceller(this);
     }
 
     // await_suspend's work; `child` is the awaited task's promise.
@@ -138,7 +146,7 @@ struct join_waiter : canceller {
             state.store(s | waiter, std::memory_order_relaxed);
             set_running_root(&child, child.site());
             return std::coroutine_handle<>::from_address(child_frame_);
-        } else if (root->install_canceller(this)) {
+        } else if (install_stamped()) {
             installed_ = true;
         } else {
             cancelled_ = true;
