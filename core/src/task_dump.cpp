@@ -72,14 +72,14 @@ struct wait_describers {
     static void join(const canceller* c, wait_description& d) noexcept {
         auto* w = static_cast<const join_waiter*>(c);
         d.kind = wait_kind::join;
-        d.since_ns = wait_stamp_to_steady_ns(w->began_);
+        d.since_ns = wait_stamp_ms_to_steady_ns(w->began_);
         d.object = reinterpret_cast<std::uintptr_t>(w->child_frame_);
         if (w->child_frame_ && d.add_child) d.add_child(d.ctx, promise_base::of_frame(w->child_frame_));
     }
     static void group_join(const canceller* c, wait_description& d) noexcept {
         auto* j = static_cast<const group_state::joiner*>(c);
         d.kind = wait_kind::group_join;
-        d.since_ns = wait_stamp_to_steady_ns(j->began);
+        d.since_ns = wait_stamp_ms_to_steady_ns(j->began);
         d.object = reinterpret_cast<std::uintptr_t>(j->group);
         if (j->group && d.add_child)
             if (!j->group->try_for_each_child([&](promise_base* r) { d.add_child(d.ctx, r); }))
@@ -87,7 +87,7 @@ struct wait_describers {
     }
     static void fan(const canceller* c, wait_description& d) noexcept {
         d.kind = wait_kind::when_all;
-        d.since_ns = wait_stamp_to_steady_ns(static_cast<const fan_in*>(c)->began_);
+        d.since_ns = wait_stamp_ms_to_steady_ns(static_cast<const fan_in*>(c)->began_);
     }
     static bool register_all() noexcept {
         register_wait_describer(&join_waiter::on_cancel, &join);
@@ -138,7 +138,7 @@ bool describe_held(collected& c) noexcept {
         auto* w = static_cast<const sync_waiter*>(target);
         c.wait.kind = from_sync(w->kind());
         c.wait.object = w->list_address();
-        c.wait.since_ns = wait_stamp_to_steady_ns(w->began());
+        c.wait.since_ns = wait_stamp_s_to_steady_ns(w->began_s());
     } else {
         auto* k = static_cast<const canceller*>(target);
         c.wait.kind = wait_kind::unknown;

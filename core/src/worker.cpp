@@ -21,6 +21,7 @@ namespace {
 
 [[gnu::tls_model("initial-exec")]] thread_local std::atomic<promise_base*> tl_running_root{nullptr};
 [[gnu::tls_model("initial-exec")]] thread_local std::atomic<std::uint16_t> tl_running_site{0};
+[[gnu::tls_model("initial-exec")]] thread_local std::uint64_t tl_wait_clock_ms = 0;
 
 worker* current_worker() noexcept { return tl_worker; }
 

@@ -31,6 +31,7 @@
 
 #include <weft/config.hpp>
 #include <weft/detail/scheduler_api.hpp>
+#include <weft/detail/wait_stamp.hpp>
 #include <weft/detail/worker_services.hpp>
 #include <weft/metrics.hpp>
 
@@ -85,6 +86,7 @@ public:
 
     // The scheduling loop, on the worker's thread, until the pool shuts down.
     void run_loop() {
+        refresh_wait_clock();  // and at each sampled resumption and wake (wait_stamp.hpp)
         while (!core_.is_shutdown()) {
             void* task = next_task();
             if (!task) {
@@ -99,12 +101,14 @@ public:
                 if (searching_) stop_searching();
             } else if (!(task = search())) {
                 park();
+                refresh_wait_clock();
                 continue;
             }
             stats_.polled.add();
             budget_ = task_budget;
             if (stats_.polled.get() % poll_sample_period == 0) [[unlikely]] {
                 const auto t0 = std::chrono::steady_clock::now();
+                refresh_wait_clock(std::chrono::duration_cast<std::chrono::nanoseconds>(t0.time_since_epoch()).count());
                 core_.run_task(task);
                 poll_time_.record_ns(
                     std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)

@@ -83,6 +83,7 @@ runtime_core* current_core() noexcept { return current; }
 // modules' wait describers (timers/src/sleep.cpp registers one) are accepted and unused.
 thread_local std::atomic<promise_base*> tl_running_root{nullptr};
 thread_local std::atomic<std::uint16_t> tl_running_site{0};
+thread_local std::uint64_t tl_wait_clock_ms = 0;
 bool register_wait_describer(void (*)(canceller*) noexcept, describe_fn) noexcept { return true; }
 
 bool schedule(runtime_core* core, std::coroutine_handle<> h, schedule_hint hint) noexcept {

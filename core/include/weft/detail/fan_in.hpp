@@ -92,7 +92,7 @@ protected:
         root_ = root;
         core_ = root->core();
         remaining_.store(count + 1, std::memory_order_relaxed);
-        began_ = wait_stamp_now();  // before the install: the dump reads it once installed
+        began_ = wait_stamp_ms(wait_stamp_now());  // before the install: the dump reads it once installed
         if (root->install_canceller(this))
             installed_ = true;
         else

@@ -159,7 +159,7 @@ public:
         j.group = this;
         j.handle = h;
         j.root = root;
-        j.began = wait_stamp_now();  // before the install: the dump reads it once installed
+        j.began = wait_stamp_ms(wait_stamp_now());  // before the install: the dump reads it once installed
         if (root->install_canceller(&j)) {
             j.installed = true;
         } else {  // cancelled before joining: cancel the children and still wait for them

@@ -120,7 +120,7 @@ struct join_waiter : canceller {
 
     // Installs us as root_'s canceller, stamped first: the dump reads began_ once it is.
     bool install_stamped() noexcept {
-        began_ = wait_stamp_now();
+        began_ = wait_stamp_ms(wait_stamp_now());
         return root_->install_canceller(this);
     }
 

@@ -28,7 +28,6 @@
 // primitive holds no pointer into freed frames and nothing is locked or lost for good.
 #pragma once
 
-#include <bit>
 #include <coroutine>
 #include <cstdint>
 #include <type_traits>
@@ -71,13 +70,13 @@ struct wake_batch {
 // A task waiting on a primitive: four words, packed (alignment 1) so that a waiting task's
 // frame has no padding around it — weft-bench idle_memory counts the bytes of a million waiting tasks.
 //   frame_  the waiting frame's address (16-aligned) with the flags in its low 4 bits;
-//   place_  the owner (constructed) or, once enqueued, the list it waits in (bit 0 set);
+//   place_  the owner (constructed) or, once enqueued, the list it waits in (bit 0 set),
+//           with the kind of primitive in bits 1-3 and, in its top 16 bits (user-space
+//           addresses have 48), the second the wait began (wait_stamp.hpp), for the task
+//           dump's "since when". Written once, before the waiter is published, and never
+//           again while it waits: the dump reads it without the primitive's lock. (frame_'s
+//           flags change under the lock while the dump may look: it holds no stamp.)
 //   prev, next: the list links.
-// Once enqueued, the top 16 bits of frame_ and of place_ (user-space addresses have 48
-// bits) hold when the wait began (wait_stamp.hpp: low half in frame_, high half in place_),
-// for the task dump's "since when" without a byte more per task. The dump reads them
-// without the primitive's lock while a completion may clear `listed`: so once enqueued,
-// the flags change through set_flags_byte(), which writes frame_'s low byte only.
 // The waiting coroutine must be a weft task: its root is found through its frame.
 struct [[gnu::packed]] sync_waiter {
     static constexpr std::uintptr_t listed = 1;         // in place_'s list (owner's lock)
@@ -85,10 +84,6 @@ struct [[gnu::packed]] sync_waiter {
     static constexpr std::uintptr_t uncancellable = 4;  // a wait that must not be interrupted (cv re-lock)
     static constexpr std::uintptr_t tag_bit = 8;        // the primitive's own use (shared_mutex: writer)
     static constexpr std::uintptr_t flag_mask = 15;
-    static constexpr int stamp_shift = 48;  // above a user-space address
-    static constexpr std::uintptr_t address_bits = (std::uintptr_t{1} << stamp_shift) - 1;
-    static_assert(sizeof(std::uintptr_t) == 8 && std::endian::native == std::endian::little,
-                  "sync_waiter keeps its flags in frame_'s low byte and a stamp in its top bits");
 
     std::uintptr_t frame_ = 0;
     std::uintptr_t place_ = 0;
@@ -99,7 +94,7 @@ struct [[gnu::packed]] sync_waiter {
     // Enqueued and never finished: the frame is being destroyed while it waits (shutdown).
     // A waiter that ended by cancellation has nothing left to give back.
     ~sync_waiter() {
-        if ((frame_ & address_bits & ~flag_mask) && !(frame_ & cancelled)) [[unlikely]]
+        if ((frame_ & ~flag_mask) && !(frame_ & cancelled)) [[unlikely]]
             abandon(this);
     }
     sync_waiter(const sync_waiter&) = delete;
@@ -107,29 +102,28 @@ struct [[gnu::packed]] sync_waiter {
 
     wait_owner* owner() const noexcept { return place_ & 1 ? list()->owner : reinterpret_cast<wait_owner*>(place_); }
     static constexpr std::uintptr_t place_bits = 15;  // bit 0: listed in place_; bits 1-3: sync_kind
+    static constexpr int stamp_shift = 48;            // above a user-space address
+    static constexpr std::uintptr_t address_bits = (std::uintptr_t{1} << stamp_shift) - 1;
+    static_assert(sizeof(std::uintptr_t) == 8, "sync_waiter keeps a stamp in the top bits of a pointer");
     waiter_list* list() const noexcept { return reinterpret_cast<waiter_list*>(list_address()); }
-    // Once enqueued: the primitive's kind (task dump), the list's address and when the wait
-    // began (wait_stamp.hpp). Written before the waiter is published; stable while it waits.
+    // Once enqueued: the primitive's kind (task dump), the list's address and the second
+    // the wait began (wait_stamp_s).
     sync_kind kind() const noexcept { return static_cast<sync_kind>((place_ >> 1) & 7); }
     std::uintptr_t list_address() const noexcept { return place_ & address_bits & ~place_bits; }
-    std::uint32_t began() const noexcept {
-        return static_cast<std::uint32_t>((frame_ >> stamp_shift) | ((place_ >> stamp_shift) << 16));
-    }
+    std::uint16_t began_s() const noexcept { return static_cast<std::uint16_t>(place_ >> stamp_shift); }
     bool is_listed() const noexcept { return frame_ & listed; }
     bool was_cancelled() const noexcept { return frame_ & cancelled; }
     void set_flag(std::uintptr_t f, bool on) noexcept { frame_ = on ? frame_ | f : frame_ & ~f; }
-    // Once enqueued: changes flags in frame_'s low byte only (the dump may read the stamp).
-    void set_flags_byte(std::uintptr_t clear, std::uintptr_t set) noexcept {
-        auto* b = reinterpret_cast<unsigned char*>(&frame_);
-        *b = static_cast<unsigned char>((*b & ~clear) | set);
-    }
     bool tag() const noexcept { return frame_ & tag_bit; }
     void set_tag(bool t) noexcept { set_flag(tag_bit, t); }
     void set_cancellable(bool c) noexcept { set_flag(uncancellable, !c); }
 
-    std::coroutine_handle<> handle() const noexcept { return std::coroutine_handle<>::from_address(frame_address()); }
-    promise_base* root() const noexcept { return promise_base::of_frame(frame_address())->root(); }
-    void* frame_address() const noexcept { return reinterpret_cast<void*>(frame_ & address_bits & ~flag_mask); }
+    std::coroutine_handle<> handle() const noexcept {
+        return std::coroutine_handle<>::from_address(reinterpret_cast<void*>(frame_ & ~flag_mask));
+    }
+    promise_base* root() const noexcept {
+        return promise_base::of_frame(reinterpret_cast<void*>(frame_ & ~flag_mask))->root();
+    }
     std::uintptr_t cancel_word() const noexcept { return promise_base::encode(this, promise_base::sync_kind); }
 
     // Under the owner's lock, once the task must wait. Returns false (not linked) if a
@@ -137,10 +131,9 @@ struct [[gnu::packed]] sync_waiter {
     template <class P>
     bool enqueue(std::coroutine_handle<P> h, waiter_list& into) noexcept {
         static_assert(std::is_base_of_v<promise_base, P>, "weft primitives are awaited from weft tasks");
-        const std::uintptr_t began = wait_stamp_now();
-        frame_ = reinterpret_cast<std::uintptr_t>(h.address()) | (frame_ & flag_mask) | (began << stamp_shift);
+        frame_ = reinterpret_cast<std::uintptr_t>(h.address()) | (frame_ & flag_mask);
         place_ = reinterpret_cast<std::uintptr_t>(&into) | (static_cast<std::uintptr_t>(into.kind) << 1) | 1 |
-                 ((began >> 16) << stamp_shift);
+                 (std::uintptr_t{wait_stamp_s(wait_stamp_now())} << stamp_shift);
         promise_base* r = root();
         if (!(frame_ & uncancellable)) {
             // on_cancel needs the owner's lock, which we hold: it cannot run before we are listed.
@@ -151,27 +144,23 @@ struct [[gnu::packed]] sync_waiter {
         }
         r->note_suspend();  // before we are visible: we may resume on another thread after unlock
         into.push_back(this);
-        set_flags_byte(0, listed);
+        frame_ |= listed;
         return true;
     }
 
     // await_resume's first step: throws cancelled_error if the wait was cancelled. Marks the
     // waiter done (its destructor then has nothing to do).
     void finish() {
-        if (!frame_address()) return;  // not enqueued: the wait completed at once
+        if (!(frame_ & ~flag_mask)) return;  // not enqueued: the wait completed at once
         const std::uintptr_t f = frame_;
-        if (!(f & uncancellable)) {
-            // First: once removed, the task dump no longer reads this waiter's stamp.
-            promise_base* r = root();
-            r->remove_canceller_word(cancel_word());
-            frame_ = f & flag_mask;
-            if (f & cancelled) {
-                r->take_cancel();
-                throw cancelled_error();
-            }
-            return;
+        frame_ = f & flag_mask;
+        if (f & uncancellable) return;  // nothing installed
+        promise_base* r = promise_base::of_frame(reinterpret_cast<void*>(f & ~flag_mask))->root();
+        r->remove_canceller_word(cancel_word());
+        if (f & cancelled) {
+            r->take_cancel();
+            throw cancelled_error();
         }
-        frame_ = f & flag_mask;  // nothing installed
     }
 
     static void on_cancel(sync_waiter* w) noexcept;
@@ -195,7 +184,7 @@ public:
     // Under the lock: completes `w` (unlinks it; woken when `b` is destroyed).
     static void take(sync_waiter* w, wake_batch& b) noexcept {
         w->list()->erase(w);
-        w->set_flags_byte(sync_waiter::listed, 0);
+        w->frame_ &= ~sync_waiter::listed;
         b.woken.push_back(w);
     }
     // Under the lock: completes every waiter of `l`.
@@ -224,7 +213,7 @@ inline void sync_waiter::on_cancel(sync_waiter* w) noexcept {
         return;
     }
     w->list()->erase(w);
-    w->set_flags_byte(listed, cancelled);
+    w->frame_ = (w->frame_ & ~listed) | cancelled;
     if (o->on_leave_) o->on_leave_(o, w, batch, false);
     batch.woken.push_back(w);
     o->lock_.unlock();
@@ -236,7 +225,7 @@ inline void sync_waiter::abandon(sync_waiter* w) noexcept {
     o->lock_.lock();
     const bool granted = !w->is_listed();
     if (!granted) w->list()->erase(w);
-    w->set_flags_byte(listed, 0);  // the tag stays: the hook may read it
+    w->frame_ &= ~listed;  // the tag stays: the hook may read it
     if (o->on_leave_) o->on_leave_(o, w, batch, granted);
     o->lock_.unlock();
 }
