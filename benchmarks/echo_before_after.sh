@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/.."
 REPS=${1:-3}
 SECS=${2:-4}
-B=${BEFORE:?set BEFORE to the earlier build's echo_server}
+B=${BEFORE:?set BEFORE to the echo_server of the earlier build}
 A=${AFTER:-build-release/examples/echo_server}
 P=${PEERS:-../shared/peers}
 if [ "${PIN:-1}" = 1 ]; then T1="taskset -c 1"; T0="taskset -c 0"; else T1=""; T0=""; fi
