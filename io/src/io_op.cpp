@@ -7,6 +7,7 @@
 #include <climits>
 
 #include <weft/detail/io_op.hpp>
+#include <weft/detail/write_all.hpp>
 #include <weft/detail/wait_describe.hpp>
 #include <weft/error.hpp>
 
@@ -27,7 +28,10 @@ void io_on_cancel(canceller* c) noexcept {
 }
 
 // For the task dump: the op, its descriptor and since when (written before the canceller
-// is installed; the op holds its descriptor while it waits).
+// is installed). The descriptor is alive while the dump holds the canceller: the op is in
+// its queue (epoll; the async_fd's reference lasts until close() empties the queues), in
+// flight with a reference (io_uring), or it left the queue while held and took a reference
+// (io_driver::let_go_of_task).
 void describe_io(const canceller* c, wait_description& d) noexcept {
     auto* op = static_cast<const io_op*>(c);
     d.kind = !op->fd ? wait_kind::io : is_input(op->code) ? wait_kind::fd_read : wait_kind::fd_write;
@@ -148,6 +152,11 @@ bool io_try(io_op& op) noexcept {
     op.owner = &r->driver();
     if (op.fd) op.owner->note_fd_op(*op.fd);
     return op.owner->try_now(op);
+}
+
+bool io_try_first(io_op& op) noexcept {
+    if (reactor* r = current_reactor(); r && r->driver().kind() == io_driver_kind::io_uring && op.fd) return false;
+    return io_try(op);
 }
 
 void mark_stream(fd_state* s) noexcept {
