@@ -71,7 +71,7 @@ void async_fd::close() noexcept {
     if (fd >= 0) detail::sys::close(fd);
 }
 
-task<void> async_fd::write_rest(std::span<const std::byte> buf) {
+task<void> async_fd::write_all(std::span<const std::byte> buf) {
     while (!buf.empty()) {
         std::size_t n = co_await write_some(buf);
         buf = buf.subspan(n);

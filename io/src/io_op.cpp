@@ -7,7 +7,6 @@
 #include <climits>
 
 #include <weft/detail/io_op.hpp>
-#include <weft/detail/write_all.hpp>
 #include <weft/detail/wait_describe.hpp>
 #include <weft/error.hpp>
 
@@ -152,11 +151,6 @@ bool io_try(io_op& op) noexcept {
     op.owner = &r->driver();
     if (op.fd) op.owner->note_fd_op(*op.fd);
     return op.owner->try_now(op);
-}
-
-bool io_try_first(io_op& op) noexcept {
-    if (reactor* r = current_reactor(); r && r->driver().kind() == io_driver_kind::io_uring && op.fd) return false;
-    return io_try(op);
 }
 
 void mark_stream(fd_state* s) noexcept {

@@ -8,7 +8,7 @@ namespace weft::net {
 
 task<void> stream_socket::read_exact(std::span<std::byte> buf) { co_await fd_.read_exact(buf); }
 
-task<void> stream_socket::write_rest(std::span<const std::byte> buf) {
+task<void> stream_socket::write_all(std::span<const std::byte> buf) {
     while (!buf.empty()) {
         std::size_t n = co_await write_some(buf);
         buf = buf.subspan(n);

@@ -150,9 +150,9 @@ std::size_t fill(async_fd& out, std::size_t at_most = SIZE_MAX) {
     return n;
 }
 
-// write_all's paths: the first write takes everything (no coroutine), it takes a part (a
-// coroutine writes the rest after waiting), it would block (the coroutine waits at once);
-// a write_all cancelled while it waits; a closed descriptor (EBADF) and an empty buffer.
+// write_all's paths: the first write takes everything, it takes a part (the rest after
+// waiting for room), it would block (waits at once); a write_all cancelled while it
+// waits; a closed descriptor (EBADF) and an empty buffer.
 TEST_P(pipe_io, write_all_at_once_after_a_short_write_and_after_waiting) {
     weft::runtime rt(config(2));
     auto run = []() -> task<void> {

@@ -35,7 +35,6 @@
 #include <utility>
 
 #include <weft/detail/io_op.hpp>
-#include <weft/detail/write_all.hpp>
 #include <weft/io_config.hpp>
 #include <weft/io_error.hpp>
 #include <weft/task.hpp>
@@ -105,12 +104,8 @@ public:
 
     // Reads exactly buf.size() bytes; incomplete_read_error if the stream ends first.
     task<void> read_exact(std::span<std::byte> buf);
-    // Writes all of buf (as many writes as it takes). An awaitable, not a task: when the
-    // first write takes all of buf it costs no coroutine frame (weft/detail/write_all.hpp).
-    // co_await it where it is made (to spawn it, wrap it in a coroutine).
-    [[nodiscard]] detail::write_all_awaiter<async_fd> write_all(std::span<const std::byte> buf) noexcept {
-        return {*this, &async_fd::write_rest, detail::io_opcode::write, state_, buf};
-    }
+    // Writes all of buf (as many writes as it takes).
+    task<void> write_all(std::span<const std::byte> buf);
 
     // For the modules above (net/): the descriptor's reactor state.
     detail::fd_state* state() const noexcept { return state_; }
@@ -126,9 +121,6 @@ protected:
     }
 
 private:
-    // write_all's loop, for what its first write left.
-    task<void> write_rest(std::span<const std::byte> buf);
-
     detail::fd_state* state_ = nullptr;
 };
 

@@ -60,12 +60,8 @@ public:
 
     // Reads exactly buf.size() bytes; incomplete_read_error if the peer closes first.
     task<void> read_exact(std::span<std::byte> buf);
-    // Writes all of buf, looping over write_some. An awaitable, not a task: when the first
-    // send takes all of buf it costs no coroutine frame (weft/detail/write_all.hpp).
-    // co_await it where it is made (to spawn it, wrap it in a coroutine).
-    [[nodiscard]] weft::detail::write_all_awaiter<stream_socket> write_all(std::span<const std::byte> buf) noexcept {
-        return {*this, &stream_socket::write_rest, weft::detail::io_opcode::send, fd_.state(), buf};
-    }
+    // Writes all of buf, looping over write_some.
+    task<void> write_all(std::span<const std::byte> buf);
     // All of several buffers, in order (sendmsg: one call per round, not one per buffer).
     task<void> write_all(std::span<const iovec> bufs);
 
@@ -88,10 +84,6 @@ protected:
 
     // The socket.
     async_fd fd_;
-
-private:
-    // write_all's loop, for what its first send left.
-    task<void> write_rest(std::span<const std::byte> buf);
 };
 
 }  // namespace weft::net
