@@ -12,6 +12,14 @@
 // runs under the driver's poll lock, so the registration's reference is dropped by the
 // next drive() of that driver, which starts after any earlier one has finished.
 //
+// An op in a descriptor's queue holds no reference on it: the async_fd's reference lasts
+// until close() has emptied the queues (async_fd.cpp, detach), and nothing is queued once
+// `closed` is set. An op leaves the queue with its task's canceller taken out under the
+// lock (let_go_of_task), so nothing reaches the descriptor through it afterwards; only
+// when a cancel() or the task dump is using the canceller at that moment does the op take
+// a reference. A wait thus costs no atomic on the descriptor's count, and the task no
+// canceller removal when it resumes.
+//
 // Locks: each descriptor's lock (fd_state.hpp) guards its queues; reg_lock_ guards the
 // lists of registered and retired descriptors; retry_lock_ the descriptors with an op that
 // ran out of budget. None is held while another is taken, except a descriptor's lock
@@ -86,6 +94,7 @@ public:
         fd_state& s = *op.fd;
         s.lock.lock();
         if (s.closed) {
+            let_go_of_task(op, s);
             s.lock.unlock();
             return finish_now(op, -EBADF);
         }
@@ -101,22 +110,29 @@ public:
                     std::int64_t res = perform(op);
                     s.note_result(op, res, op.seq_seen);
                     if (!would_block(res)) {
+                        let_go_of_task(op, s);
                         s.lock.unlock();
                         return finish_now(op, res);
                     }
                 }
             }
         }
+        // A cancel() that came after the canceller was installed but took s.lock before us
+        // found nothing queued: its request is there to see (it was made before that lock).
+        if (op.root->cancel_.load(std::memory_order_acquire) & promise_base::requested_bit) {
+            let_go_of_task(op, s);
+            s.lock.unlock();
+            return finish_now(op, -ECANCELED);
+        }
         if (!s.registered) {
             if (int err = add(s); err != 0) {
+                let_go_of_task(op, s);
                 s.lock.unlock();
                 return finish_now(op, err);
             }
         }
         queue.push_back(&op);
         op.in_fd_queue = true;
-        s.add_ref();
-        op.holds_ref = true;
         s.lock.unlock();
         if (retry_later) {
             s.add_ref();
@@ -141,6 +157,9 @@ public:
             op.in_fd_queue = false;
         }
         s.lock.unlock();
+        // Called through the canceller, which the request took out of the task: nothing
+        // reaches s through op after the unlock, and the task's remove_canceller waits
+        // until we return.
         if (queued) complete(op, -ECANCELED);
     }
 
@@ -151,6 +170,7 @@ public:
         for (auto* q : {&s.readers, &s.writers})
             while (io_op* op = q->pop_front()) {
                 op->in_fd_queue = false;
+                let_go_of_task(*op, s);
                 op->next = done;
                 done = op;
             }
@@ -334,6 +354,7 @@ private:
             if (would_block(res)) return;
             q.erase(op);
             op->in_fd_queue = false;
+            let_go_of_task(*op, s);
             op->result = res;
             op->next = done;
             done = op;

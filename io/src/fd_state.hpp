@@ -1,9 +1,11 @@
 // fd_state.hpp — what the drivers know of one descriptor: its queues of waiting or
 // in-flight operations, its readiness counters (epoll) and whether it was closed.
 //
-// Shared by the async_fd that owns the descriptor, every op queued on it (each holds a
-// reference while queued) and the epoll set it is registered in (one reference, dropped
-// when the driver retires it after EPOLL_CTL_DEL; see epoll_driver.cpp).
+// Shared by the async_fd that owns the descriptor, the epoll set it is registered in (one
+// reference, dropped when the driver retires it after EPOLL_CTL_DEL; see epoll_driver.cpp),
+// io_uring ops in flight on it (one each), and an epoll op that left its queue while a
+// cancel or the task dump was using its canceller (epoll_driver.cpp says why queued epoll
+// ops need none).
 //
 // What `lock` guards: the queues (readers, writers), `registered` and `closed`; the
 // readiness counters and hung_up only change under it (an event). It is held for a

@@ -26,6 +26,26 @@ bool io_driver::poll_now() noexcept {
     return any;
 }
 
+void io_driver::let_go_of_task(io_op& op, fd_state& s) noexcept {
+    if (!op.installed) return;
+    // remove_canceller's protocol (promise_base.hpp), without its wait for `busy`: waiting
+    // here, under s.lock, could deadlock with a cancel() that needs the lock.
+    using pb = promise_base;
+    auto& word = op.root->cancel_;
+    const std::uintptr_t mine = pb::encode(static_cast<canceller*>(&op));
+    std::uintptr_t v = word.load(std::memory_order_acquire);
+    while (!(v & pb::busy_bit)) {
+        // Not ours any more and not busy: a cancel() took it and has finished with it.
+        if ((v & ~pb::flag_bits) != mine ||
+            word.compare_exchange_weak(v, v & pb::requested_bit, std::memory_order_acq_rel)) {
+            op.installed = false;
+            return;
+        }
+    }
+    s.add_ref();
+    op.holds_ref = true;
+}
+
 io_metrics io_driver::metrics() const noexcept {
     io_metrics m;
     m.fd_ops = fd_ops_.load(std::memory_order_relaxed);

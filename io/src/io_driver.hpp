@@ -104,6 +104,14 @@ protected:
 
     // Ends op: records the result and resumes its task on the calling worker.
     static void complete(io_op& op, std::int64_t result) noexcept;
+    // epoll, with s.lock held, for an op that leaves s's queue (or is finished in submit)
+    // while its canceller is installed: takes the canceller out of the task now, so that
+    // once the lock is dropped nothing reaches s through the op — s may then be closed and
+    // freed before the task runs — and the task need not remove it when it resumes. If a
+    // cancel() or the task dump is using the canceller right now (`busy`: a cancel may be
+    // about to lock s, the dump reads op->fd), the op takes a reference on s instead; the
+    // task drops it in io_finish, after remove_canceller waited for them.
+    static void let_go_of_task(io_op& op, fd_state& s) noexcept;
 
     // A counter written by the owner's thread only.
     static void bump(std::atomic<std::uint64_t>& c) noexcept {

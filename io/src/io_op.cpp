@@ -27,7 +27,10 @@ void io_on_cancel(canceller* c) noexcept {
 }
 
 // For the task dump: the op, its descriptor and since when (written before the canceller
-// is installed; the op holds its descriptor while it waits).
+// is installed). The descriptor is alive while the dump holds the canceller: the op is in
+// its queue (epoll; the async_fd's reference lasts until close() empties the queues), in
+// flight with a reference (io_uring), or it left the queue while held and took a reference
+// (io_driver::let_go_of_task).
 void describe_io(const canceller* c, wait_description& d) noexcept {
     auto* op = static_cast<const io_op*>(c);
     d.kind = !op->fd ? wait_kind::io : is_input(op->code) ? wait_kind::fd_read : wait_kind::fd_write;

@@ -97,6 +97,29 @@ bool uring_driver::submit(io_op& op) noexcept {
         s.lock.unlock();
     }
     ring_lock_.lock();
+    // A cancel that came after the canceller was installed may have been submitted already
+    // (its ASYNC_CANCEL, under ring_lock_, found no SQE and was dropped): its request is
+    // there to see now. A cancel submitted after this section finds the SQE before it.
+    if (op.root && (op.root->cancel_.load(std::memory_order_acquire) & promise_base::requested_bit)) {
+        ring_lock_.unlock();
+        cancel_lock_.lock();
+        if (op.cancel_queued) {
+            cancels_.erase(&op);
+            op.cancel_queued = false;
+        }
+        op.result = -ECANCELED;
+        op.state.store(op_state::done, std::memory_order_relaxed);  // no cancel can queue it now
+        cancel_lock_.unlock();
+        if (op.fd) {
+            op.fd->lock.lock();
+            if (op.in_fd_queue) {
+                op.fd->queue_for(op.code).erase(&op);
+                op.in_fd_queue = false;
+            }
+            op.fd->lock.unlock();  // its reference: io_finish drops it
+        }
+        return false;
+    }
     queue_sqe(op);
     ring_lock_.unlock();
     return true;

@@ -1,7 +1,7 @@
 // Cancellation and closing under both drivers: a cancelled read or write leaves the
 // driver before the task resumes (nothing leaks, nothing is written into freed memory —
-// ASan checks), data that arrived is never swallowed, and closing a descriptor ends the
-// ops waiting on it.
+// ASan checks), data that arrived is never swallowed, closing a descriptor ends the ops
+// waiting on it, and a cancel racing the queueing of a wait, or data, is never lost.
 #include <fcntl.h>
 
 #include <array>
@@ -13,6 +13,7 @@
 #include <weft/timeout.hpp>
 #include <weft/yield.hpp>
 
+#include "fd_state.hpp"  // the descriptor's lock: held by two tests below to line up a race
 #include "io_test_support.hpp"
 
 namespace {
@@ -184,6 +185,108 @@ TEST_P(io_cancel, shutdown_with_reads_pending) {
         };
         rt.block_on(run(p));
         // rt is destroyed with 20 reads pending: the drivers give up their buffers first.
+    }
+    EXPECT_EQ(weft::test::open_fds(), fds_before);
+}
+
+// Runs `steps` on a plain thread (never a worker: a worker may be the one held at the
+// lock) and waits for it without blocking the workers.
+template <class F>
+task<void> on_thread(F steps) {
+    std::atomic<bool> done{false};
+    auto body = [&steps, &done] {
+        steps();
+        done.store(true);
+    };
+    std::thread t(body);
+    while (!done.load()) co_await weft::sleep_for(1ms);
+    t.join();
+}
+
+// A cancel that comes after the reader installed its canceller but before its wait is
+// queued is not lost. The reader is held at the descriptor's lock between the two (we hold
+// it); the cancel (which under epoll needs that lock too) is made meanwhile, and then the
+// two take the lock in either order. Before the fix, when the cancel took it first it
+// found nothing queued, and the read then waited for data that never came.
+TEST_P(io_cancel, a_cancel_racing_the_queueing_of_a_wait_is_not_lost) {
+    weft::runtime rt(config(2));
+    auto run = []() -> task<void> {
+        int lost = 0;
+        for (int round = 0; round < 16; ++round) {
+            auto [in, out] = weft::make_pipe();
+            weft::detail::fd_state* s = in.state();
+            s->lock.lock();
+            std::atomic<bool> started{false};
+            auto h = weft::spawn(read_some(&in, &started));
+            auto steps = [s, &h] {
+                std::this_thread::sleep_for(3ms);  // the reader reaches the lock
+                auto cancel = [&h] { h.cancel(); };
+                std::thread canceller(cancel);
+                std::this_thread::sleep_for(3ms);  // the cancel reaches it too (epoll)
+                s->lock.unlock();
+                canceller.join();
+            };
+            co_await on_thread(steps);
+            for (int i = 0; i < 1000 && !h.is_finished(); ++i) co_await weft::sleep_for(1ms);
+            if (!h.is_finished()) {
+                ++lost;
+                co_await out.write_all(weft::as_bytes("x"));  // let it end
+            }
+            try {
+                (void)co_await h;
+                ADD_FAILURE() << "round " << round << ": a cancelled read with no data finished";
+            } catch (const weft::cancelled_error&) {
+            }
+        }
+        EXPECT_EQ(lost, 0);
+    };
+    rt.block_on(run());
+}
+
+// Data and a cancel reach a waiting reader together (both held at the descriptor's lock,
+// then let go at once), and the descriptor is closed as soon as the reader is done: either
+// the read returns the byte or it is cancelled and the byte is still in the pipe. (Under
+// epoll this is the path where the op leaves its queue while the cancel holds its
+// canceller, and keeps the descriptor alive for it; ASan and TSan watch the close.)
+TEST_P(io_cancel, data_and_a_cancel_racing_for_a_waiting_read_lose_no_byte) {
+    const int fds_before = weft::test::open_fds();
+    {
+        weft::runtime rt(config(2));
+        auto run = []() -> task<void> {
+            int got = 0, cancelled = 0;
+            for (int round = 0; round < 16; ++round) {
+                auto [in, out] = weft::make_pipe();
+                std::atomic<bool> started{false};
+                auto h = weft::spawn(read_some(&in, &started));
+                co_await until(&started);
+                co_await weft::sleep_for(2ms);  // waiting in the driver
+                weft::detail::fd_state* s = in.state();
+                const int w = out.native_handle();
+                auto steps = [s, w, &h] {
+                    s->lock.lock();
+                    if (::write(w, "z", 1) != 1) ADD_FAILURE() << "write";
+                    std::this_thread::sleep_for(3ms);  // the readiness event reaches the lock (epoll)
+                    auto cancel = [&h] { h.cancel(); };
+                    std::thread canceller(cancel);
+                    std::this_thread::sleep_for(3ms);  // so does the cancel
+                    s->lock.unlock();
+                    canceller.join();
+                };
+                co_await on_thread(steps);
+                int left = 0;
+                try {
+                    got += static_cast<int>(co_await h);
+                } catch (const weft::cancelled_error&) {
+                    ++cancelled;
+                    char c;
+                    left = ::read(in.native_handle(), &c, 1) == 1;
+                    EXPECT_EQ(left, 1) << "round " << round << ": a cancelled read swallowed the byte";
+                }
+                in.close();
+            }
+            EXPECT_EQ(got + cancelled, 16);
+        };
+        rt.block_on(run());
     }
     EXPECT_EQ(weft::test::open_fds(), fds_before);
 }

@@ -2,7 +2,9 @@
 // reads that complete at once and reads that wait, vectored I/O, end of file.
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
+#include <climits>
 #include <cstring>
 #include <atomic>
 
@@ -132,6 +134,78 @@ TEST_P(pipe_io, reads_that_complete_at_once_and_reads_that_wait) {
         out.close();
         EXPECT_EQ(co_await in.read_some(buf), 1u);
         EXPECT_EQ(co_await in.read_some(buf), 0u);  // end of file
+    };
+    rt.block_on(run());
+}
+
+// Writes into a non-blocking pipe until it is full; the bytes written.
+std::size_t fill(async_fd& out, std::size_t at_most = SIZE_MAX) {
+    std::vector<std::byte> zeros(4096);
+    std::size_t n = 0;
+    while (n < at_most) {
+        ssize_t r = ::write(out.native_handle(), zeros.data(), std::min(zeros.size(), at_most - n));
+        if (r <= 0) break;
+        n += static_cast<std::size_t>(r);
+    }
+    return n;
+}
+
+// write_all's paths: the first write takes everything, it takes a part (the rest after
+// waiting for room), it would block (waits at once); a write_all cancelled while it
+// waits; a closed descriptor (EBADF) and an empty buffer.
+TEST_P(pipe_io, write_all_at_once_after_a_short_write_and_after_waiting) {
+    weft::runtime rt(config(2));
+    auto run = []() -> task<void> {
+        auto [in, out] = weft::make_pipe();
+        auto write_all = [](async_fd* o, std::span<const std::byte> b) -> task<void> { co_await o->write_all(b); };
+        // Reads n bytes: those of `filler` zeros, then `data`.
+        auto expect = [](async_fd* i, std::size_t filler, std::span<const std::byte> data) -> task<void> {
+            std::vector<std::byte> got(filler + data.size());
+            co_await i->read_exact(got);
+            std::vector<std::byte> want(filler);
+            want.insert(want.end(), data.begin(), data.end());
+            EXPECT_EQ(weft::test::checksum(got), weft::test::checksum(want));
+        };
+        // All at once: the pipe (64 KiB) is empty.
+        auto first = weft::test::random_bytes(48 << 10, 1);
+        co_await out.write_all(first);
+        co_await expect(&in, 0, first);
+        // A short write: 16 KiB of room for 100 KiB, the rest after waiting for the reader.
+        const std::size_t filler = fill(out, 48 << 10);
+        auto second = weft::test::random_bytes(100 << 10, 2);
+        auto w = weft::spawn(write_all(&out, second));
+        co_await weft::sleep_for(5ms);
+        EXPECT_FALSE(w.is_finished());
+        co_await expect(&in, filler, second);
+        co_await w;
+        // No room at all.
+        const std::size_t full = fill(out);
+        auto third = weft::test::random_bytes(10 << 10, 3);
+        w = weft::spawn(write_all(&out, third));
+        co_await weft::sleep_for(5ms);
+        EXPECT_FALSE(w.is_finished());
+        co_await expect(&in, full, third);
+        co_await w;
+        // Cancelled while waiting: the write_all ends with cancelled_error; what went out
+        // is a prefix of the buffer (here nothing: the pipe stays full until the cancel).
+        const std::size_t full2 = fill(out);
+        std::vector<std::byte> ones(1 << 20, std::byte{1});
+        w = weft::spawn(write_all(&out, ones));
+        co_await weft::sleep_for(5ms);
+        w.cancel();
+        EXPECT_THROW(co_await w, weft::cancelled_error);
+        co_await expect(&in, full2, {});
+        char c;
+        EXPECT_EQ(::read(in.native_handle(), &c, 1), -1);  // EAGAIN: nothing more
+        // An empty buffer is nothing at all, even on a closed descriptor; else EBADF.
+        out.close();
+        co_await out.write_all(std::span<const std::byte>{});
+        try {
+            co_await out.write_all(weft::as_bytes("x"));
+            ADD_FAILURE() << "write_all on a closed descriptor succeeded";
+        } catch (const weft::system_error& e) {
+            EXPECT_EQ(e.code().value(), EBADF) << e.what();
+        }
     };
     rt.block_on(run());
 }

@@ -96,10 +96,10 @@ struct io_op : canceller, blocking_job {
     int aux_flags = 0;           // recv/send flags
     io_opcode code;
     std::atomic<op_state> state{op_state::idle};
-    bool installed = false;      // our canceller is installed in the root
+    bool installed = false;      // our canceller is installed in the root (epoll: until the op leaves its queue)
     bool untried = false;        // epoll: budget used up, the syscall was not tried yet
     bool cancel_queued = false;  // io_uring: in the owner's cancel list (its blocking_job links)
-    bool holds_ref = false;      // holds a reference on fd
+    bool holds_ref = false;      // holds a reference on fd (io_uring: in flight; epoll: see let_go_of_task)
     bool in_fd_queue = false;    // linked in fd->readers/writers (under fd->lock)
     bool connecting = false;     // epoll connect: in progress, completion is POLLOUT + SO_ERROR
     bool ms_waiter = false;      // io_uring: waits in fd->readers for its multishot (no SQE of its own)
