@@ -124,6 +124,17 @@ const weft::task_info* find(const weft::task_dump& d, const std::string& name) {
     return nullptr;
 }
 
+// Dumps until `done(dump)` holds (bounded: ~5 s), and returns the last dump.
+template <class Pred>
+weft::task_dump dump_until(const weft::runtime& rt, Pred done) {
+    weft::task_dump d = weft::dump_tasks(rt);
+    for (int i = 0; i < 5000 && !done(d); ++i) {
+        std::this_thread::sleep_for(1ms);
+        d = weft::dump_tasks(rt);
+    }
+    return d;
+}
+
 class task_dump : public weft::test::io_test {};
 
 TEST_P(task_dump, shows_every_wait_state_with_its_spawn_site_and_parent) {
@@ -139,11 +150,8 @@ TEST_P(task_dump, shows_every_wait_state_with_its_spawn_site_and_parent) {
             named += !t.name.empty() && !t.running && !t.queued && t.waiting_on != weft::wait_kind::none;
         return named >= waiting_tasks;
     };
-    weft::task_dump d = weft::dump_tasks(rt);
-    for (int i = 0; i < 5000 && (d.tasks.size() != waiting_tasks || !all_named(d)); ++i) {
-        std::this_thread::sleep_for(1ms);
-        d = weft::dump_tasks(rt);
-    }
+    weft::task_dump d = dump_until(
+        rt, [&](const weft::task_dump& dump) { return dump.tasks.size() == waiting_tasks && all_named(dump); });
     ASSERT_EQ(d.tasks.size(), waiting_tasks) << d.to_text();
 
     const std::pair<const char*, weft::wait_kind> expected[] = {
@@ -223,11 +231,7 @@ TEST_P(task_dump, every_wait_but_a_sleep_says_since_when) {
         for (const auto& t : dump.tasks) named += !t.name.empty() && t.waiting_on != weft::wait_kind::none;
         return named >= waiting_tasks;
     };
-    weft::task_dump d = weft::dump_tasks(rt);
-    for (int i = 0; i < 5000 && !all_waiting(d); ++i) {
-        std::this_thread::sleep_for(1ms);
-        d = weft::dump_tasks(rt);
-    }
+    weft::task_dump d = dump_until(rt, all_waiting);
     ASSERT_TRUE(all_waiting(d)) << d.to_text();
     std::this_thread::sleep_for(1200ms);
     d = weft::dump_tasks(rt);
@@ -265,11 +269,7 @@ TEST_P(task_dump, a_when_all_says_since_when) {
         const weft::task_info* t = find(dump, "fan");
         return t && t->waiting_on == weft::wait_kind::when_all;
     };
-    weft::task_dump d = weft::dump_tasks(rt);
-    for (int i = 0; i < 5000 && !fan_waits(d); ++i) {
-        std::this_thread::sleep_for(1ms);
-        d = weft::dump_tasks(rt);
-    }
+    weft::task_dump d = dump_until(rt, fan_waits);
     ASSERT_TRUE(fan_waits(d)) << d.to_text();
     std::this_thread::sleep_for(100ms);
     d = weft::dump_tasks(rt);
@@ -387,14 +387,12 @@ TEST_P(task_dump, a_detached_task_hangs_under_its_spawner) {
     std::atomic<unsigned> line{0};
     weft::runtime rt(config(2));
     auto h = rt.spawn(spawner(&e, &line), weft::task_name{"spawner"});
-    weft::task_dump d = weft::dump_tasks(rt);
-    for (int i = 0; i < 5000 && !(find(d, "detached") && find(d, "spawner") &&
-                                  find(d, "detached")->waiting_on == weft::wait_kind::event &&
-                                  find(d, "spawner")->waiting_on == weft::wait_kind::event);
-         ++i) {
-        std::this_thread::sleep_for(1ms);
-        d = weft::dump_tasks(rt);
-    }
+    weft::task_dump d = dump_until(rt, [](const weft::task_dump& dump) {
+        const weft::task_info* child = find(dump, "detached");
+        const weft::task_info* parent = find(dump, "spawner");
+        return child && parent && child->waiting_on == weft::wait_kind::event &&
+               parent->waiting_on == weft::wait_kind::event;
+    });
     const weft::task_info* child = find(d, "detached");
     const weft::task_info* parent = find(d, "spawner");
     ASSERT_NE(child, nullptr) << d.to_text();
