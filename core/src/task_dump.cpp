@@ -427,7 +427,7 @@ task_dump detail::dump_core(runtime_core& core_ref) {
         t.waiting_on = c.wait.kind;
         t.object = c.wait.object;
         if (c.wait.detail) t.detail = c.wait.detail;
-        // Coarse stamps (wait_stamp.hpp) may land a tick after now_ns: never negative.
+        // A stamp is turned into a time against a "now" read after now_ns: never negative.
         if (c.wait.since_ns >= 0) t.waiting_s = std::max(0.0, static_cast<double>(now_ns - c.wait.since_ns) / 1e9);
         if (c.wait.until_ns >= 0) {
             t.has_deadline = true;
