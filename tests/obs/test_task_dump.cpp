@@ -135,6 +135,15 @@ weft::task_dump dump_until(const weft::runtime& rt, Pred done) {
     return d;
 }
 
+// Every named task of set_up() is seen waiting (a task still queued or running is listed
+// too, and a weft-internal task may be counted meanwhile).
+bool all_named_wait(const weft::task_dump& dump) {
+    std::size_t named = 0;
+    for (const auto& t : dump.tasks)
+        named += !t.name.empty() && !t.running && !t.queued && t.waiting_on != weft::wait_kind::none;
+    return named >= waiting_tasks;
+}
+
 class task_dump : public weft::test::io_test {};
 
 TEST_P(task_dump, shows_every_wait_state_with_its_spawn_site_and_parent) {
@@ -142,16 +151,8 @@ TEST_P(task_dump, shows_every_wait_state_with_its_spawn_site_and_parent) {
     weft::runtime rt(config(2));
     rt.block_on(set_up(&w));
     // The joiner runs "joined" inline, so it is not in the registry: count what the dump sees.
-    // Until every named task is seen waiting (a task still queued or running is listed too,
-    // and a weft-internal task may be counted meanwhile).
-    auto all_named = [](const weft::task_dump& dump) {
-        std::size_t named = 0;
-        for (const auto& t : dump.tasks)
-            named += !t.name.empty() && !t.running && !t.queued && t.waiting_on != weft::wait_kind::none;
-        return named >= waiting_tasks;
-    };
     weft::task_dump d = dump_until(
-        rt, [&](const weft::task_dump& dump) { return dump.tasks.size() == waiting_tasks && all_named(dump); });
+        rt, [](const weft::task_dump& dump) { return dump.tasks.size() == waiting_tasks && all_named_wait(dump); });
     ASSERT_EQ(d.tasks.size(), waiting_tasks) << d.to_text();
 
     const std::pair<const char*, weft::wait_kind> expected[] = {
@@ -226,13 +227,8 @@ TEST_P(task_dump, every_wait_but_a_sleep_says_since_when) {
     world w;
     weft::runtime rt(config(2));
     rt.block_on(set_up(&w));
-    auto all_waiting = [](const weft::task_dump& dump) {
-        std::size_t named = 0;
-        for (const auto& t : dump.tasks) named += !t.name.empty() && t.waiting_on != weft::wait_kind::none;
-        return named >= waiting_tasks;
-    };
-    weft::task_dump d = dump_until(rt, all_waiting);
-    ASSERT_TRUE(all_waiting(d)) << d.to_text();
+    weft::task_dump d = dump_until(rt, all_named_wait);
+    ASSERT_TRUE(all_named_wait(d)) << d.to_text();
     std::this_thread::sleep_for(1200ms);
     d = weft::dump_tasks(rt);
     const std::pair<const char*, double>
