@@ -14,7 +14,7 @@ PEERS_DIR=${PEERS_DIR:-../shared/peers}
 OUT=${OUT:-bench-results/crawl-$(date +%Y%m%d-%H%M%S).txt}
 mkdir -p "$(dirname "$OUT")"
 if [ ! -x "$BUILD/examples/crawler" ]; then
-  [ -d "$BUILD" ] || meson setup "$BUILD" -Dbuildtype=release -Dtests=false >/dev/null
+  [ -d "$BUILD" ] || meson setup "$BUILD" -Dbuildtype=release -Dtests=disabled >/dev/null
   ninja -C "$BUILD" -j2 examples/crawler >/dev/null
 fi
 /usr/bin/python3 -c "import aiohttp, uvloop" 2>/dev/null || scripts/setup.sh --peers

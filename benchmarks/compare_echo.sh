@@ -18,7 +18,7 @@ OUT=${OUT:-bench-results/echo-$(date +%Y%m%d-%H%M%S).txt}
 mkdir -p "$(dirname "$OUT")"
 
 if [ ! -x "$BUILD/examples/echo_server" ]; then
-  [ -d "$BUILD" ] || meson setup "$BUILD" -Dbuildtype=release -Dtests=false >/dev/null
+  [ -d "$BUILD" ] || meson setup "$BUILD" -Dbuildtype=release -Dtests=disabled >/dev/null
   ninja -C "$BUILD" -j2 examples/echo_server >/dev/null
 fi
 work=build-peers

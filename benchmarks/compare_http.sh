@@ -18,7 +18,7 @@ SERVERS=${SERVERS:-weft-epoll weft-io_uring cepoll nginx tokio-hyper tokio-min g
 mkdir -p "$(dirname "$OUT")"
 
 if [ ! -x "$BUILD/examples/http_server" ]; then
-  [ -d "$BUILD" ] || meson setup "$BUILD" -Dbuildtype=release -Dtests=false >/dev/null
+  [ -d "$BUILD" ] || meson setup "$BUILD" -Dbuildtype=release -Dtests=disabled >/dev/null
   ninja -C "$BUILD" -j2 examples/http_server >/dev/null
 fi
 # The peers' sources are read-only: a private copy, built once (heavy: tokio and hyper).

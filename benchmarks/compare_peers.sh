@@ -14,7 +14,7 @@ mkdir -p "$(dirname "$OUT")"
 
 scripts/setup.sh --peers
 if [ ! -x "$BUILD/benchmarks/weft-bench" ]; then
-  [ -d "$BUILD" ] || meson setup "$BUILD" -Dbuildtype=release -Dtests=false >/dev/null
+  [ -d "$BUILD" ] || meson setup "$BUILD" -Dbuildtype=release -Dtests=disabled >/dev/null
   ninja -C "$BUILD" -j2 benchmarks/weft-bench >/dev/null
 fi
 

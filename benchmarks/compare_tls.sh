@@ -29,7 +29,7 @@ BULK=$((64 << 20))
 mkdir -p "$(dirname "$OUT")"
 
 scripts/setup.sh --peers
-[ -d "$BUILD" ] || meson setup "$BUILD" -Dbuildtype=release -Dtests=false >/dev/null
+[ -d "$BUILD" ] || meson setup "$BUILD" -Dbuildtype=release -Dtests=disabled >/dev/null
 ninja -C "$BUILD" -j2 examples/tls_echo_server examples/http_server benchmarks/tls_load >/dev/null
 
 dir=$(mktemp -d /tmp/weft-tls-bench.XXXXXX)
