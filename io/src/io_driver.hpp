@@ -135,6 +135,8 @@ std::unique_ptr<io_driver> make_uring_driver(const io_config& cfg, blocking_pool
 
 // Tests: make the next io_uring setups fail with `err` (0: stop failing).
 void inject_uring_setup_failure(int err) noexcept;
+// Tests: rings are set up as on a kernel that refuses COOP_TASKRUN (before 5.19).
+void inject_uring_no_coop_taskrun(bool on) noexcept;
 // Whether io_uring can be set up here (a probe ring), and if not the errno.
 int probe_uring() noexcept;
 

@@ -18,12 +18,24 @@ namespace weft::detail {
 namespace {
 
 std::atomic<int> injected_setup_failure{0};
+std::atomic<bool> injected_no_coop{false};  // tests: the kernel refuses COOP_TASKRUN (before 5.19)
 
-int setup_ring(io_uring* ring, unsigned entries) noexcept {
+// Cooperative task running (5.19): a completion's task work waits for its submitter's next
+// kernel entry (an enter, any syscall, the next tick's interrupt) instead of interrupting it
+// with an IPI; the kernel flags the ring (IORING_SQ_TASKRUN) while some is pending. Under
+// W8 the IPIs cost a fifth of the server's CPU. Older kernels refuse the flags: plain ring.
+int setup_ring(io_uring* ring, unsigned entries, bool* taskrun_flag = nullptr) noexcept {
     if (int err = injected_setup_failure.load(std::memory_order_relaxed); err != 0) return err;
     io_uring_params p{};
-    p.flags = IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL;
-    int r = io_uring_queue_init_params(entries, ring, &p);
+    p.flags = IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+    int r = injected_no_coop.load(std::memory_order_relaxed) ? -EINVAL : io_uring_queue_init_params(entries, ring, &p);
+    const bool coop = r != -EINVAL;
+    if (!coop) {
+        p = io_uring_params{};
+        p.flags = IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL;
+        r = io_uring_queue_init_params(entries, ring, &p);
+    }
+    if (taskrun_flag) *taskrun_flag = r >= 0 && coop;
     return r < 0 ? -r : 0;
 }
 
@@ -43,7 +55,8 @@ uring_driver::uring_driver(const io_config& cfg, blocking_pool& blocking)
       batch_(cfg.submit_batch),
       recv_buffers_(cfg.uring_recv_buffers),
       recv_buffer_size_(cfg.uring_recv_buffer_size) {
-    if (int err = setup_ring(&ring_, cfg.uring_entries); err != 0) throw system_error(err, "io_uring_queue_init");
+    if (int err = setup_ring(&ring_, cfg.uring_entries, &taskrun_flag_); err != 0)
+        throw system_error(err, "io_uring_queue_init");
     wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
     if (wake_fd_ < 0) {
         int err = errno;
@@ -220,7 +233,7 @@ bool uring_driver::drive(std::chrono::nanoseconds timeout) noexcept {
         // Submit what is queued and, if nothing was ready, run the task work of completions
         // that wait for a kernel entry of their submitter (a worker spinning before it parks
         // enters none): one enter either way.
-        const bool look = !any && in_flight_.load(std::memory_order_relaxed) != 0;
+        const bool look = !any && in_flight_.load(std::memory_order_relaxed) != 0 && task_work_pending();
         if (unsubmitted_ != 0 || look) enter(look);
         ring_lock_.unlock();
         if (!any) any = reap();
@@ -420,6 +433,8 @@ void reset_uring_feature_logs() noexcept {
 }
 
 void inject_uring_setup_failure(int err) noexcept { injected_setup_failure.store(err, std::memory_order_relaxed); }
+
+void inject_uring_no_coop_taskrun(bool on) noexcept { injected_no_coop.store(on, std::memory_order_relaxed); }
 
 int probe_uring() noexcept {
     io_uring ring;

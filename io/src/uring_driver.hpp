@@ -17,9 +17,12 @@
 // provided buffer rings (before 5.19) or multishot receive (before 6.0) get one log line and
 // the plain path (one SQE per read).
 //
-// Setup flags: no SINGLE_ISSUER (a helper or a canceller's reactor may submit), and no
-// COOP_TASKRUN/DEFER_TASKRUN: with them, completions wait until the owner enters the
-// kernel, so a worker stuck in a long task would hold back its I/O even from helpers.
+// Setup flags: COOP_TASKRUN | TASKRUN_FLAG where the kernel has them (5.19): a completion's
+// task work runs at its submitter's next kernel entry rather than by interrupting it (an
+// IPI per completion, a fifth of the CPU under W8); a worker stuck in a long task still runs
+// it at its next timer tick, and helpers reap it from there. No DEFER_TASKRUN: it would
+// hold completions until the owner itself enters the ring, even from helpers. No
+// SINGLE_ISSUER (a helper or a canceller's reactor may submit).
 // Registered ring fd: the registration is per thread, and helpers enter the ring from
 // theirs, so it is not used.
 //
@@ -92,6 +95,12 @@ private:
     bool reap() noexcept;
     bool handle(const completion& c) noexcept;
     static void prepare(io_uring_sqe* sqe, io_op& op) noexcept;
+    // Completions wait for an enter: their task work, or an overflowed completion queue to
+    // flush (always assumed without the kernel's IORING_SQ_TASKRUN flag).
+    bool task_work_pending() const noexcept {
+        return !taskrun_flag_ ||
+               (IO_URING_READ_ONCE(*ring_.sq.kflags) & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) != 0;
+    }
 
     // uring_multishot.cpp
     bool multishot_op(const io_op& op) const noexcept;  // may be served by a multishot
@@ -118,6 +127,7 @@ private:
     std::uint64_t wake_buf_ = 0;
     bool wake_armed_ = false;
     bool stopped_ = false;
+    bool taskrun_flag_ = false;               // COOP_TASKRUN | TASKRUN_FLAG accepted (5.19)
     bool multishot_accept_ = false;           // the kernel has it (5.19)
     std::atomic<bool> recv_multishot_{true};  // false once the kernel refused it (5.19)
     spin_lock ring_lock_;

@@ -24,8 +24,8 @@ WEFT_IO_TEST_SUITE(reactor_io);
 
 // The reader starts its read on the hog's worker (spawned there, it runs first from the
 // LIFO slot while the hog yields), then the hog spins for 200 ms without suspending.
-TEST_P(reactor_io, io_completes_while_its_worker_is_stuck_in_a_long_task) {
-    weft::runtime rt(config(2));
+void expect_io_to_complete_while_its_worker_is_stuck(const weft::runtime_config& cfg) {
+    weft::runtime rt(cfg);
     std::atomic<std::int64_t> read_done_at{0}, hog_done_at{0};
     auto ns = [] { return clock_type::now().time_since_epoch().count(); };
     auto run = [&]() -> task<void> {
@@ -56,6 +56,32 @@ TEST_P(reactor_io, io_completes_while_its_worker_is_stuck_in_a_long_task) {
     ASSERT_NE(read_done_at.load(), 0);
     // Ordering, not speed: the read finished while the hog was still spinning.
     EXPECT_LT(read_done_at.load(), hog_done_at.load());
+}
+
+TEST_P(reactor_io, io_completes_while_its_worker_is_stuck_in_a_long_task) {
+    expect_io_to_complete_while_its_worker_is_stuck(config(2));
+}
+
+// Kernels before 5.19 refuse cooperative task running: the ring is set up without it (the
+// kernel then interrupts a busy submitter to run its completions), and I/O works the same.
+TEST(reactor_select, io_uring_without_cooperative_task_running) {
+    if (weft::detail::probe_uring() != 0) GTEST_SKIP() << "io_uring is unavailable here";
+    weft::detail::inject_uring_no_coop_taskrun(true);
+    weft::runtime_config c;
+    c.workers = 2;
+    c.section<weft::io_config>().driver = weft::io_driver_kind::io_uring;
+    expect_io_to_complete_while_its_worker_is_stuck(c);
+    {
+        weft::runtime rt(c);
+        auto echo = []() -> task<std::size_t> {
+            auto [in, out] = weft::make_pipe();
+            co_await out.write_all(weft::as_bytes("abc"));
+            std::array<std::byte, 8> b;
+            co_return co_await in.read_some(b);
+        };
+        EXPECT_EQ(rt.block_on(echo()), 3u);
+    }
+    weft::detail::inject_uring_no_coop_taskrun(false);
 }
 
 // The same for a timer armed on the stuck worker: an idle worker fires it.
