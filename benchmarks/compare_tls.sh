@@ -95,10 +95,11 @@ start_server() {  # VARIANT
       taskset -c 1 "$BUILD/examples/http_server" --port "$port" --threads 1 --driver epoll --cert "$dir/cert.pem" \
         --key "$dir/key.pem" >/dev/null 2>>"$dir/error.log" & ;;
     weft*)
+      local driver=epoll
+      [ "$v" = weft-uring ] && driver=io_uring  # --driver may be given once
       local args=(--port "$port" --threads 1 --mode http --cert "$dir/cert.pem" --key "$dir/key.pem"
-                  --ciphersuites TLS_AES_128_GCM_SHA256 --driver epoll)
+                  --ciphersuites TLS_AES_128_GCM_SHA256 --driver "$driver")
       case "$v" in
-        weft-uring) args+=(--driver io_uring) ;;
         weft-membio) args+=(--tls-transport memory_bio) ;;
         weft-socket) args+=(--tls-transport socket) ;;
         weft-noktls) args+=(--ktls false) ;;
