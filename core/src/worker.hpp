@@ -344,13 +344,13 @@ private:
             if (core_.idle().was_unparked(static_cast<int>(index_))) {
                 searching_ = true;  // the notifier counted us as searching
                 stats_.unparks.add();
-                services_->poll();
+                services_->poll_after_park();
                 return;
             }
             // A timer is due, the wait timed out, or I/O gave us work: leave by ourselves.
             if (timeout.count() >= 0 || has_work()) {
                 if (!core_.idle().unpark_self(static_cast<int>(index_))) searching_ = true;  // a notifier won the race
-                services_->poll();
+                services_->poll_after_park();
                 return;
             }
         }
