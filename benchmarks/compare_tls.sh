@@ -15,7 +15,7 @@
 #   benchmarks/compare_tls.sh [REPS]      (default 3; needs scripts/setup.sh --peers)
 # Env: BUILD (default build-release), SECS (per run, default 8), MODES (default all three),
 #      VARIANTS (default "weft nginx"; also weft-http, weft-uring, weft-membio, weft-socket,
-#      weft-noktls),
+#      weft-noktls; and weft-old: tls_echo_server of OLD_BUILD, for a same-pass A/B of two builds),
 #      OUT (raw lines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -104,7 +104,9 @@ start_server() {  # VARIANT
         weft-socket) args+=(--tls-transport socket) ;;
         weft-noktls) args+=(--ktls false) ;;
       esac
-      taskset -c 1 "$BUILD/examples/tls_echo_server" "${args[@]}" >/dev/null 2>>"$dir/error.log" & ;;
+      local bin=$BUILD
+      [ "$v" = weft-old ] && bin=${OLD_BUILD:?weft-old needs OLD_BUILD}
+      taskset -c 1 "$bin/examples/tls_echo_server" "${args[@]}" >/dev/null 2>>"$dir/error.log" & ;;
   esac
   server_pid=$!
   for _ in $(seq 100); do
