@@ -94,11 +94,11 @@ public:
                 // and fire due timers before looking elsewhere. Alone in the runtime there is
                 // nowhere else to look: the park that follows waits in the I/O driver, which
                 // returns at once with whatever is ready, so a poll of the driver here would
-                // be one more syscall per idle moment (timers only, as after a park).
+                // be one more syscall per idle moment.
                 if (has_peers_)
                     services_->poll();
                 else
-                    services_->poll_after_park();
+                    services_->poll_timers();
                 task = next_task();
             }
             if (task) {
@@ -350,13 +350,13 @@ private:
             if (core_.idle().was_unparked(static_cast<int>(index_))) {
                 searching_ = true;  // the notifier counted us as searching
                 stats_.unparks.add();
-                services_->poll_after_park();
+                services_->poll_timers();
                 return;
             }
             // A timer is due, the wait timed out, or I/O gave us work: leave by ourselves.
             if (timeout.count() >= 0 || has_work()) {
                 if (!core_.idle().unpark_self(static_cast<int>(index_))) searching_ = true;  // a notifier won the race
-                services_->poll_after_park();
+                services_->poll_timers();
                 return;
             }
         }

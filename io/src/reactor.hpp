@@ -61,10 +61,9 @@ public:
     void detach() noexcept override;
     std::chrono::nanoseconds park_timeout() noexcept override;
     void poll() noexcept override;
-    // The park's wait in the driver dispatched the I/O that was ready: polling the driver
-    // again at once would be one more epoll_wait (or ring enter) that finds nothing —
-    // one per park, the most frequent wasted syscall with several workers.
-    void poll_after_park() noexcept override { fire_due(); }
+    // The driver's wait dispatches its own events: after a park, polling the driver again
+    // at once would be one more epoll_wait (or ring enter) that finds nothing.
+    void poll_timers() noexcept override { fire_due(); }
     bool expects_events() noexcept override { return driver_.has_io(); }
     bool help_peers() noexcept override;
     void shutdown() noexcept override { driver_.stop(); }

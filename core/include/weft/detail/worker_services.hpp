@@ -14,8 +14,10 @@
 //       poll()             when it runs out of work and every global_queue_interval
 //                          tasks: runs what is due (timers, I/O completions), scheduling
 //                          the woken tasks on this worker;
-//       poll_after_park()  after every park: what the parker's wait did not run already
-//                          (an I/O driver's wait dispatched the I/O: only timers are left);
+//       poll_timers()      what poll() runs, less what the parker's own wait dispatches
+//                          (an I/O driver's events): after every park, whose wait has just
+//                          done that, and instead of poll() on a worker with no peers, which
+//                          parks next;
 //       expects_events()   whether work may arrive through the parker itself (I/O in
 //                          flight): the worker then parks at once instead of spinning;
 //       help_peers()       when idle: runs what is due for peers stuck in a long task;
@@ -59,7 +61,7 @@ public:
     // The longest the worker may sleep (negative: no limit, zero: something is due now).
     virtual std::chrono::nanoseconds park_timeout() noexcept { return std::chrono::nanoseconds(-1); }
     virtual void poll() noexcept {}
-    virtual void poll_after_park() noexcept { poll(); }
+    virtual void poll_timers() noexcept { poll(); }
     virtual bool expects_events() noexcept { return false; }
     // True if it scheduled anything.
     virtual bool help_peers() noexcept { return false; }
