@@ -91,14 +91,8 @@ public:
             void* task = next_task();
             if (!task) {
                 // Out of local work: submit the I/O queued meanwhile, take what has completed
-                // and fire due timers before looking elsewhere. Alone in the runtime there is
-                // nowhere else to look: the park that follows waits in the I/O driver, which
-                // returns at once with whatever is ready, so a poll of the driver here would
-                // be one more syscall per idle moment.
-                if (has_peers_)
-                    services_->poll();
-                else
-                    services_->poll_timers();
+                // and fire due timers before looking elsewhere.
+                services_->poll();
                 task = next_task();
             }
             if (task) {

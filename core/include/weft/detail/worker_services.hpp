@@ -14,10 +14,8 @@
 //       poll()             when it runs out of work and every global_queue_interval
 //                          tasks: runs what is due (timers, I/O completions), scheduling
 //                          the woken tasks on this worker;
-//       poll_timers()      what poll() runs, less what the parker's own wait dispatches
-//                          (an I/O driver's events): after every park, whose wait has just
-//                          done that, and instead of poll() on a worker with no peers, which
-//                          parks next;
+//       poll_timers()      after every park: what poll() runs, less what the parker's own
+//                          wait has just dispatched (an I/O driver's events);
 //       expects_events()   whether work may arrive through the parker itself (I/O in
 //                          flight): the worker then parks at once instead of spinning;
 //       help_peers()       when idle: runs what is due for peers stuck in a long task;
