@@ -229,7 +229,13 @@ bool uring_driver::drive(std::chrono::nanoseconds timeout) noexcept {
     if (pending_cancels_.load(std::memory_order_relaxed)) submit_cancels();
     bool any = reap();
     ring_lock_.lock();
-    if (any || timeout.count() == 0) {
+    // A kick that landed after the owner last looked for work completes the wake-up read
+    // during an enter of the owner's (a cancel's, a spin's drive(0)); whoever reaped that
+    // completion cannot tell whom it was for. A wait that follows must not sleep through
+    // it: it returns at once and the worker looks again (a release test run hung in
+    // shutdown with the kick's completion reaped by the drive's own first reap).
+    if (any || woken_ || timeout.count() == 0) {
+        if (timeout.count() != 0) woken_ = false;  // this drive answers the kick
         // Submit what is queued and, if nothing was ready, run the task work of completions
         // that wait for a kernel entry of their submitter (a worker spinning before it parks
         // enters none): one enter either way.
@@ -267,7 +273,12 @@ bool uring_driver::drive(std::chrono::nanoseconds timeout) noexcept {
     ring_lock_.lock();
     unsubmitted_ = io_uring_sq_ready(&ring_);
     ring_lock_.unlock();
-    return reap();
+    any = reap();
+    // The wait is over: the worker looks for work next, which answers every kick so far.
+    ring_lock_.lock();
+    woken_ = false;
+    ring_lock_.unlock();
+    return any;
 }
 
 void uring_driver::kick() noexcept {
@@ -384,7 +395,10 @@ bool uring_driver::reap() noexcept {
         io_uring_for_each_cqe(&ring_, head, cqe) {
             if (n == batch) break;
             got[n++] = {cqe->user_data, cqe->res, cqe->flags};
-            if (cqe->user_data == tag_wake) wake_armed_ = false;
+            if (cqe->user_data == tag_wake) {
+                wake_armed_ = false;
+                woken_ = true;
+            }
         }
         io_uring_cq_advance(&ring_, n);
         ring_lock_.unlock();

@@ -34,8 +34,8 @@
 // op waiting for its multishot (no SQE) is taken off its descriptor's queue at once.
 //
 // Locks, in the order they nest: a descriptor's lock, ring_lock_ (the submission and
-// completion queues, unsubmitted_, wake_armed_), cancel_lock_ (the cancel lists, each op's
-// cancel_queued), reg_lock_ (the descriptors homed here), a provided buffer ring's lock.
+// completion queues, unsubmitted_, wake_armed_, woken_), cancel_lock_ (the cancel lists,
+// each op's cancel_queued), reg_lock_ (the descriptors homed here), a provided buffer ring's lock.
 // Completions are copied out under ring_lock_ and handled after it is released. in_flight_
 // and pending_cancels_ are read without a lock by has_io() and drive() (a stale read costs
 // one extra or one later look).
@@ -126,6 +126,7 @@ private:
     int wake_fd_ = -1;
     std::uint64_t wake_buf_ = 0;
     bool wake_armed_ = false;
+    bool woken_ = false;  // a reap took the wake-up read's completion since the last wait ended
     bool stopped_ = false;
     bool taskrun_flag_ = false;               // COOP_TASKRUN | TASKRUN_FLAG accepted (5.19)
     bool multishot_accept_ = false;           // the kernel has it (5.19)
