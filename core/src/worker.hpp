@@ -91,8 +91,14 @@ public:
             void* task = next_task();
             if (!task) {
                 // Out of local work: submit the I/O queued meanwhile, take what has completed
-                // and fire due timers before looking elsewhere.
-                services_->poll();
+                // and fire due timers before looking elsewhere. Alone in the runtime there is
+                // nowhere else to look: the park that follows waits in the I/O driver, which
+                // returns at once with whatever is ready, so polling the driver here would be
+                // one more syscall per idle moment (timers only, as after a park).
+                if (has_peers_)
+                    services_->poll();
+                else
+                    services_->poll_timers();
                 task = next_task();
             }
             if (task) {
