@@ -7,7 +7,7 @@
 # utime+stime of the server process (/proc/PID/stat 14+15) over the run.
 #   benchmarks/compare_echo.sh [REPS]      Env: BUILD (build-release), SECONDS_PER_RUN (5), OUT,
 #   SERVERS (default "weft-epoll weft-io_uring cepoll tokio"; also weft-epoll-nospin and
-#   weft-io_uring-nospin: spin_before_park_us = 0)
+#   weft-io_uring-nospin: spin_before_park_us = 0), CONFIGS (default "pin1 unp2")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${1:-3}
@@ -71,7 +71,7 @@ run_one() {  # CONFIG SERVER THREADS
 }
 
 for rep in $(seq "$REPS"); do
-  for config in pin1 unp2; do
+  for config in ${CONFIGS:-pin1 unp2}; do
     t=1; [ "$config" = unp2 ] && t=2
     for server in ${SERVERS:-weft-epoll weft-io_uring cepoll tokio}; do run_one "$config" "$server" "$t"; done
   done

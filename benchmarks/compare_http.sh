@@ -6,7 +6,8 @@
 # Servers alternate within each rep; each gets a 1 s warm-up. Server CPU seconds are
 # utime+stime of the server's process tree (/proc/PID/stat 14+15) over the run.
 #   benchmarks/compare_http.sh [REPS]     Env: BUILD (build-release), SECONDS_PER_RUN (5), OUT,
-#   SERVERS (default: all of the above), CONFIGS ("pin1 unp2")
+#   SERVERS (default: all of the above; also weft-old-epoll and weft-old-io_uring: the
+#   http_server of another build, OLD_BUILD=DIR, for a same-pass A/B), CONFIGS ("pin1 unp2")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${1:-3}
@@ -58,6 +59,8 @@ run_one() {  # CONFIG SERVER THREADS
   case $server in
     weft-epoll) cmd="$BUILD/examples/http_server --port $port --threads $threads --driver epoll" ;;
     weft-io_uring) cmd="$BUILD/examples/http_server --port $port --threads $threads --driver io_uring" ;;
+    weft-old-epoll) cmd="$OLD_BUILD/examples/http_server --port $port --threads $threads --driver epoll" ;;
+    weft-old-io_uring) cmd="$OLD_BUILD/examples/http_server --port $port --threads $threads --driver io_uring" ;;
     cepoll) cmd="$work/cepoll/run.sh http $port"; threads=1 ;;
     nginx) cmd="$work/nginx/run.sh http $threads $port" ;;
     tokio-hyper) cmd="$work/tokio/run.sh http-hyper $threads $port" ;;
